@@ -1,0 +1,5 @@
+export * from './client.js'
+export * from './with-tenant.js'
+export type { DB } from './schema.js'
+export type * as Schema from './schema.js'
+export { sql, type Selectable, type Insertable, type Updateable, type Transaction, type Kysely } from 'kysely'
