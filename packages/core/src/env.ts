@@ -1,0 +1,20 @@
+import { optionalString, parseEnv, z } from '@accord/config/env'
+
+const schema = z.object({
+  /** Public URL of the admin app (links in staff e-mails). */
+  ADMIN_URL: z.string().url().default('http://localhost:3000'),
+  /** Public URL of the partner portal. With PORTAL_BASE_DOMAIN unset, tenants live under <PORTAL_URL>/t/<slug>. */
+  PORTAL_URL: z.string().url().default('http://localhost:3001'),
+  /** e.g. `localhost` or `partners.example.com`: tenants are then served at <slug>.<domain> (wildcard DNS). */
+  PORTAL_BASE_DOMAIN: optionalString,
+  /** Where uploaded files (logos) are kept by the local-disk storage. */
+  STORAGE_DIR: optionalString,
+})
+
+export type CoreEnv = z.infer<typeof schema>
+
+let cached: CoreEnv | undefined
+export function coreEnv(): CoreEnv {
+  cached ??= parseEnv('@accord/core', schema)
+  return cached
+}
