@@ -1,0 +1,10 @@
+import { router } from '../../trpc.js'
+import { invitationsRouter } from './invitations.js'
+import { partnersRouter } from './partners.js'
+import { workspaceRouter } from './workspace.js'
+
+export const adminRouter = router({
+  workspace: workspaceRouter,
+  partners: partnersRouter,
+  invitations: invitationsRouter,
+})

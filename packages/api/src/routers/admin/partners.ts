@@ -1,0 +1,38 @@
+import { createPartner, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
+import { z } from 'zod'
+import { router, staffProcedure } from '../../trpc.js'
+
+// Inputs stay loose here (z.unknown fields) where core owns the field rules, so
+// core's messages reach the form; the procedure still rejects wrong shapes.
+export const partnerIdInput = z.object({ partnerId: z.string() })
+export const partnerFieldsInput = z.object({
+  name: z.unknown(),
+  type: z.unknown(),
+  region: z.unknown().optional(),
+  website: z.unknown().optional(),
+  emailDomains: z.unknown().optional(),
+})
+
+export const partnersRouter = router({
+  list: staffProcedure('partners.view')
+    .input(listPartnersInput.partial().optional())
+    .query(({ ctx, input }) => listPartners(ctx.core, input ?? {})),
+  get: staffProcedure('partners.view')
+    .input(partnerIdInput)
+    .query(({ ctx, input }) => getPartner(ctx.core, input)),
+  people: staffProcedure('partners.view')
+    .input(partnerIdInput)
+    .query(({ ctx, input }) => listPartnerPeople(ctx.core, input)),
+  create: staffProcedure('partners.manage')
+    .input(partnerFieldsInput)
+    .mutation(({ ctx, input }) => createPartner(ctx.core, input as never)),
+  update: staffProcedure('partners.manage')
+    .input(partnerFieldsInput.extend({ partnerId: z.string() }))
+    .mutation(({ ctx, input }) => updatePartner(ctx.core, input as never)),
+  archive: staffProcedure('partners.manage')
+    .input(partnerIdInput)
+    .mutation(({ ctx, input }) => setPartnerArchived(ctx.core, { partnerId: input.partnerId, archived: true })),
+  restore: staffProcedure('partners.manage')
+    .input(partnerIdInput)
+    .mutation(({ ctx, input }) => setPartnerArchived(ctx.core, { partnerId: input.partnerId, archived: false })),
+})

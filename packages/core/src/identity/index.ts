@@ -1,0 +1,2 @@
+export * from './one-time-tokens.js'
+export * from './sign-in.js'

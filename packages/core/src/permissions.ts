@@ -1,0 +1,31 @@
+import type { StaffRole } from './context.js'
+
+/**
+ * The one table of what each staff role may do. tRPC middleware, Remix loader
+ * guards and core functions all ask `staffCan`.
+ */
+const ALL: readonly StaffRole[] = ['owner', 'admin', 'partner_manager', 'finance', 'viewer']
+
+export const staffPermissions = {
+  'workspace.view': ALL,
+  'settings.manage': ['owner', 'admin'],
+  'staff.view': ALL,
+  'staff.manage': ['owner'],
+  'partners.view': ALL,
+  'partners.manage': ['owner', 'admin', 'partner_manager'],
+  'audit.view': ['owner', 'admin'],
+} as const satisfies Record<string, readonly StaffRole[]>
+
+export type StaffPermission = keyof typeof staffPermissions
+
+export function staffCan(role: StaffRole, permission: StaffPermission): boolean {
+  return (staffPermissions[permission] as readonly StaffRole[]).includes(role)
+}
+
+export const staffRoleLabels: Record<StaffRole, string> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  partner_manager: 'Partner manager',
+  finance: 'Finance',
+  viewer: 'Viewer (read-only)',
+}

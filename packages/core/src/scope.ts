@@ -1,0 +1,22 @@
+import { type TenantTransaction, withTenant } from '@accord/db'
+import type { CoreContext, PartnerContext, StaffContext } from './context.js'
+import { AppError } from './errors.js'
+import { type StaffPermission, staffCan } from './permissions.js'
+
+/** Run in the acting user's RLS scope: tenant, and partner organisation for partner users. */
+export function inActorScope<Result>(ctx: CoreContext, fn: (trx: TenantTransaction) => Promise<Result>): Promise<Result> {
+  const actor = ctx.actor
+  if (actor.kind === 'anonymous') throw new AppError('UNAUTHENTICATED', 'Please sign in.')
+  return withTenant(ctx.db, { tenantId: actor.tenantId, partnerId: actor.kind === 'partner' ? actor.partnerId : null }, fn)
+}
+
+export function requireStaff(ctx: CoreContext, permission?: StaffPermission): asserts ctx is StaffContext {
+  if (ctx.actor.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Please sign in to the admin app.')
+  if (permission && !staffCan(ctx.actor.role, permission)) {
+    throw new AppError('FORBIDDEN', 'Your role does not allow this. Ask a workspace owner or admin.')
+  }
+}
+
+export function requirePartner(ctx: CoreContext): asserts ctx is PartnerContext {
+  if (ctx.actor.kind !== 'partner') throw new AppError('UNAUTHENTICATED', 'Please sign in to the partner portal.')
+}

@@ -1,0 +1,5 @@
+export * from './slug.js'
+export * from './lookup.js'
+export * from './brand.js'
+export * from './sign-up.js'
+export * from './settings.js'

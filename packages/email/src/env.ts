@@ -1,0 +1,27 @@
+import { optionalString, parseEnv, z } from '@accord/config/env'
+
+const DEFAULT_FROM = 'Accord <no-reply@accord.localhost>'
+
+const schema = z.object({
+  /** Resend API key. Unset → e-mails go to the outbox and the dev mailbox page only. */
+  RESEND_API_KEY: optionalString,
+  /** Resend API base URL; for tests and self-hosted proxies. */
+  RESEND_BASE_URL: optionalString.pipe(z.string().url().optional()),
+  /** Sender for every outgoing e-mail, e.g. `Acme Partners <partners@acme.com>`. */
+  EMAIL_FROM: optionalString.transform((value) => value ?? DEFAULT_FROM),
+})
+
+export type EmailEnv = z.infer<typeof schema>
+
+let cached: EmailEnv | undefined
+export function emailEnv(): EmailEnv {
+  cached ??= parseEnv('@accord/email', schema)
+  return cached
+}
+
+export type EmailMode = 'resend' | 'local'
+
+/** Resend when a key is configured; otherwise the local outbox + dev mailbox. */
+export function emailMode(env: EmailEnv = emailEnv()): EmailMode {
+  return env.RESEND_API_KEY ? 'resend' : 'local'
+}

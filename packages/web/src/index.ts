@@ -1,0 +1,2 @@
+export * from './csrf.js'
+export * from './http.js'

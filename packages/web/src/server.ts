@@ -1,0 +1,76 @@
+import path from 'node:path'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import { sameOriginMutations } from './csrf.js'
+
+export interface AppServerOptions {
+  name: string
+  /** The app's folder (holding build/ and vite.config.ts). */
+  appRoot: string
+  port: number
+  host?: string
+  dev: boolean
+  csrfExemptPathPrefixes?: string[]
+}
+
+/**
+ * One Express server per Remix app: security headers, same-origin check on
+ * mutations, static assets, and the Remix handler (Vite middleware in dev,
+ * the production build otherwise). tRPC is a Remix resource route.
+ */
+export async function startAppServer(options: AppServerOptions): Promise<{ close: () => Promise<void>; url: string }> {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  app.use(compression())
+  app.use((_request, response, next) => {
+    response.set({
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+      'X-Frame-Options': 'DENY',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    })
+    next()
+  })
+  app.get('/healthz', (_request, response) => {
+    response.type('text/plain').send('ok')
+  })
+  app.use(sameOriginMutations({ exemptPathPrefixes: options.csrfExemptPathPrefixes }))
+
+  let build: ServerBuild | (() => Promise<ServerBuild>)
+  if (options.dev) {
+    const vite = await import('vite')
+    const viteServer = await vite.createServer({ root: options.appRoot, server: { middlewareMode: true } })
+    app.use(viteServer.middlewares)
+    build = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+  } else {
+    const clientDir = path.join(options.appRoot, 'build', 'client')
+    app.use('/assets', express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '1y' }))
+    app.use(express.static(clientDir, { maxAge: '1h' }))
+    build = (await import(path.join(options.appRoot, 'build', 'server', 'index.js'))) as ServerBuild
+  }
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: options.dev ? 'development' : 'production',
+      // Loaders and actions read the client IP (rate limits, session records) from here.
+      getLoadContext: (request) => ({ clientIp: request.ip ?? null }),
+    }),
+  )
+
+  const host = options.host ?? '0.0.0.0'
+  return new Promise((resolve) => {
+    const server = app.listen(options.port, host, () => {
+      const url = `http://localhost:${options.port}`
+      console.log(`[${options.name}] listening on ${url}`)
+      resolve({
+        url,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      })
+    })
+    server.keepAliveTimeout = 65_000
+  })
+}
