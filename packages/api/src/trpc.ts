@@ -1,8 +1,7 @@
-import { type AppErrorCode, AppError, appErrorCodes, type CoreContext, type StaffPermission, staffCan } from '@accord/core'
+import { type AppErrorCode, AppError, appErrorCodes, type CoreContext, type StaffPermission, staffCan, zodFieldErrors } from '@accord/core'
 import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
 import { ZodError } from 'zod'
-import { zodFieldErrors } from '@accord/core'
 
 export interface ApiContext {
   /** Core context: infrastructure plus the acting user, resolved by the app from its session cookie. */
@@ -71,6 +70,7 @@ export const partnerProcedure = publicProcedure.use(({ ctx, next }) => {
 export function appErrorOf(error: unknown): AppError | null {
   if (error instanceof AppError) return error
   if (error instanceof TRPCError && error.cause instanceof AppError) return error.cause
+  if (error instanceof TRPCError && error.cause instanceof ZodError) return AppError.validation(zodFieldErrors(error.cause))
   if (error instanceof TRPCError) {
     const code = (Object.keys(appErrorCodes) as AppErrorCode[]).find((candidate) => appErrorCodes[candidate].trpc === error.code) ?? 'INTERNAL'
     return new AppError(code, error.message)

@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect, sql } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
+import { migrations } from '../migrations/index.js'
 import { createPool } from './client.js'
 
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations')
@@ -14,7 +14,7 @@ export async function migrateToLatest(ownerUrl: string, options: { appRolePasswo
   const log = options.log ?? (() => undefined)
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: createPool(ownerUrl, 2) }) })
   try {
-    const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsFolder }) })
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
     const { error, results } = await migrator.migrateToLatest()
     for (const result of results ?? []) log(`[migrate] ${result.status}: ${result.migrationName}`)
     if (error) throw error instanceof Error ? error : new Error(String(error))

@@ -13,9 +13,14 @@ const schema = z.object({
 
 export type EmailEnv = z.infer<typeof schema>
 
+/** Parse a given environment (tests); `emailEnv()` is the cached process one. */
+export function parseEmailEnv(source?: Record<string, string | undefined>): EmailEnv {
+  return parseEnv('@accord/email', schema, source)
+}
+
 let cached: EmailEnv | undefined
 export function emailEnv(): EmailEnv {
-  cached ??= parseEnv('@accord/email', schema)
+  cached ??= parseEmailEnv()
   return cached
 }
 

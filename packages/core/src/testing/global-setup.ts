@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@accord/db/testing'
 import { installJobQueues } from '@accord/jobs'
 import type { TestProject } from 'vitest/node'
+import type {} from './test-context.js'
 
 /**
  * Vitest global setup shared by every package: one fresh, migrated database
@@ -14,12 +15,5 @@ export default async function setup(project: TestProject) {
   project.provide('appDatabaseUrl', database.appUrl)
   return async () => {
     await database.teardown()
-  }
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    ownerDatabaseUrl: string
-    appDatabaseUrl: string
   }
 }

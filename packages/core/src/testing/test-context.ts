@@ -42,3 +42,10 @@ export async function createTestDeps(): Promise<TestDeps> {
 export function asActor(deps: CoreDeps, actor: Actor): CoreContext {
   return { ...deps, actor }
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    ownerDatabaseUrl: string
+    appDatabaseUrl: string
+  }
+}

@@ -1,0 +1,132 @@
+import { type CoreContext, invitePartnerUser } from '@accord/core'
+import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
+import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appRouter, createCaller } from './root.js'
+import { appErrorOf } from './trpc.js'
+
+/**
+ * Every procedure built so far, called by tenant A's session with tenant B's
+ * ids: the answer is not-found (or A's own data), never B's row. The table
+ * must name every procedure, so a new one fails here until it is covered.
+ */
+let deps: TestDeps
+let callerA: ReturnType<typeof createCaller>
+let partnerCallerA: ReturnType<typeof createCaller>
+const markersOfB: string[] = []
+let b: { partnerId: string; invitationId: string; ownerId: string; slug: string }
+
+beforeAll(async () => {
+  deps = await createTestDeps()
+  const vendorA = await createVendor(deps, { companyName: 'Alpha Works' })
+  const vendorB = await createVendor(deps, { companyName: 'Bravo Hidden Corp' })
+  await createPartnerOrganisation(vendorA.owner, { name: 'Alpha Reseller' })
+  const partnerA = await createPartnerOrganisation(vendorA.owner, { name: 'Alpha Referral' })
+  const partnerB = await createPartnerOrganisation(vendorB.owner, { name: 'Bravo Secret Partner' })
+  const invitation = await invitePartnerUser(vendorB.owner, { partnerId: partnerB.id, email: 'bravo-invitee@bravo.example', role: 'sales' })
+  const repA = await createPartnerUser(deps, { tenantId: vendorA.tenantId, partnerId: partnerA.id })
+  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug }
+  markersOfB.push(vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
+  callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
+  partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
+})
+afterAll(async () => {
+  await deps.close()
+})
+
+type Outcome = { ok: true; json: string } | { ok: false; code: string }
+async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: true, json: JSON.stringify(await call()) }
+  } catch (error) {
+    const appError = appErrorOf(error)
+    if (!appError) throw error
+    return { ok: false, code: appError.code }
+  }
+}
+
+const probes: Record<string, () => Promise<unknown>> = {
+  'admin.workspace.session': () => callerA.admin.workspace.session(),
+  'admin.workspace.get': () => callerA.admin.workspace.get(),
+  'admin.workspace.updateBranding': () => callerA.admin.workspace.updateBranding({ primaryColor: '#123456' }),
+  'admin.workspace.removeLogo': () => callerA.admin.workspace.removeLogo(),
+  'admin.workspace.staff': () => callerA.admin.workspace.staff(),
+  'admin.workspace.changeStaffRole': () => callerA.admin.workspace.changeStaffRole({ userId: b.ownerId, role: 'viewer' }),
+  'admin.workspace.auditLog': () => callerA.admin.workspace.auditLog(),
+  'admin.partners.list': () => callerA.admin.partners.list({ status: 'all' }),
+  'admin.partners.get': () => callerA.admin.partners.get({ partnerId: b.partnerId }),
+  'admin.partners.people': () => callerA.admin.partners.people({ partnerId: b.partnerId }),
+  'admin.partners.create': () => callerA.admin.partners.create({ name: 'Alpha New Partner', type: 'referral' }),
+  'admin.partners.update': () => callerA.admin.partners.update({ partnerId: b.partnerId, name: 'Renamed', type: 'referral' }),
+  'admin.partners.archive': () => callerA.admin.partners.archive({ partnerId: b.partnerId }),
+  'admin.partners.restore': () => callerA.admin.partners.restore({ partnerId: b.partnerId }),
+  'admin.invitations.invitePartnerUser': () => callerA.admin.invitations.invitePartnerUser({ partnerId: b.partnerId, email: 'x@alpha.example', role: 'sales' }),
+  'admin.invitations.inviteStaff': () => callerA.admin.invitations.inviteStaff({ email: 'new-staff@alpha.example', role: 'viewer' }),
+  'admin.invitations.revoke': () => callerA.admin.invitations.revoke({ invitationId: b.invitationId }),
+  'portal.home': () => partnerCallerA.portal.home(),
+  'public.slugAvailability': () => callerA.public.slugAvailability({ slug: 'some-free-slug' }),
+  'public.suggestSlug': () => callerA.public.suggestSlug({ companyName: 'Alpha' }),
+  // Public by design: a portal's branding is what its login page shows anyone.
+  'public.tenant': () => callerA.public.tenant({ slug: 'no-such-tenant' }),
+}
+
+describe('tenant isolation through every procedure', () => {
+  it('covers every procedure of the router', () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(probes).sort())
+  })
+
+  it.each(Object.keys(probes))('%s never returns tenant B’s data', async (path) => {
+    const probe = probes[path]
+    if (!probe) throw new Error(`no probe for ${path}`)
+    const outcome = await attempt(probe)
+    if (outcome.ok) {
+      for (const marker of markersOfB) expect(outcome.json).not.toContain(marker)
+    } else {
+      expect(['NOT_FOUND', 'VALIDATION']).toContain(outcome.code)
+    }
+  })
+
+  it("left tenant B's partner untouched", async () => {
+    const row = await deps.ownerDb.selectFrom('partner_organisations').select(['name', 'status']).where('id', '=', b.partnerId).executeTakeFirstOrThrow()
+    expect(row).toEqual({ name: 'Bravo Secret Partner', status: 'active' })
+  })
+})
+
+describe('role checks in the tRPC middleware', () => {
+  it('refuses by role before core runs, and refuses the wrong app or session kind', async () => {
+    const vendor = await createVendor(deps)
+    const viewer = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'viewer' })
+    const viewerCaller = createCaller({ core: viewer.context, app: 'admin', portalTenantId: null })
+    expect(await attempt(() => viewerCaller.admin.partners.list())).toMatchObject({ ok: true })
+    expect(await attempt(() => viewerCaller.admin.partners.create({ name: 'Nope', type: 'referral' }))).toEqual({ ok: false, code: 'FORBIDDEN' })
+    expect(await attempt(() => viewerCaller.admin.workspace.updateBranding({ primaryColor: '#000000' }))).toEqual({ ok: false, code: 'FORBIDDEN' })
+    expect(await attempt(() => viewerCaller.admin.invitations.inviteStaff({ email: 'a@b.example', role: 'admin' }))).toEqual({ ok: false, code: 'FORBIDDEN' })
+
+    const anonymous: CoreContext = { ...deps, actor: { kind: 'anonymous' } }
+    const anonymousCaller = createCaller({ core: anonymous, app: 'admin', portalTenantId: null })
+    expect(await attempt(() => anonymousCaller.admin.partners.list())).toEqual({ ok: false, code: 'UNAUTHENTICATED' })
+
+    // A staff session is no good on the portal, and a partner session only on its own tenant's portal.
+    const staffOnPortal = createCaller({ core: viewer.context, app: 'portal', portalTenantId: vendor.tenantId })
+    expect(await attempt(() => staffOnPortal.portal.home())).toEqual({ ok: false, code: 'UNAUTHENTICATED' })
+    const partner = await createPartnerOrganisation(vendor.owner)
+    const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
+    const otherVendor = await createVendor(deps)
+    const repOnOtherPortal = createCaller({ core: rep.context, app: 'portal', portalTenantId: otherVendor.tenantId })
+    expect(await attempt(() => repOnOtherPortal.portal.home())).toEqual({ ok: false, code: 'UNAUTHENTICATED' })
+    const repOnAdmin = createCaller({ core: rep.context, app: 'admin', portalTenantId: null })
+    expect(await attempt(() => repOnAdmin.admin.partners.list())).toEqual({ ok: false, code: 'UNAUTHENTICATED' })
+  })
+
+  it('maps validation errors to field errors', async () => {
+    const vendor = await createVendor(deps)
+    const caller = createCaller({ core: vendor.owner, app: 'admin', portalTenantId: null })
+    const outcome = await attempt(() => caller.admin.partners.create({ name: '', type: 'nonsense' }))
+    expect(outcome).toEqual({ ok: false, code: 'VALIDATION' })
+    try {
+      await caller.admin.partners.create({ name: '', type: 'nonsense' })
+    } catch (error) {
+      expect(appErrorOf(error)?.fieldErrors).toMatchObject({ name: expect.any(Array), type: ['Choose the kind of partner.'] })
+    }
+  })
+})

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AppError } from '../errors.js'
+import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
+import { createTestDeps, type TestDeps } from '../testing/test-context.js'
+import { requestMagicLink, requestPasswordReset, resetPassword, signInPartner, signInStaff, signInWithMagicLink, verifyEmail } from './sign-in.js'
+
+let deps: TestDeps
+let vendor: VendorFixture
+let otherVendor: VendorFixture
+beforeAll(async () => {
+  deps = await createTestDeps()
+  vendor = await createVendor(deps, { verified: false })
+  otherVendor = await createVendor(deps)
+})
+afterAll(async () => {
+  await deps.close()
+})
+
+/** The newest link of a kind e-mailed to an address, read from the outbox as the recipient would. */
+async function linkFromOutbox(to: string, pathPart: string): Promise<string> {
+  const message = await deps.ownerDb.selectFrom('email_outbox').select('html').where('to_email', '=', to).orderBy('created_at', 'desc').executeTakeFirstOrThrow()
+  const match = new RegExp(`${pathPart}/([^"'<\\s]+)`).exec(message.html)
+  if (!match?.[1]) throw new Error(`no ${pathPart} link in the e-mail to ${to}`)
+  return decodeURIComponent(match[1].replace(/&amp;/g, '&'))
+}
+
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise
+    return 'OK'
+  } catch (error) {
+    if (error instanceof AppError) return error.code
+    throw error
+  }
+}
+
+describe('staff sign-in', () => {
+  it('signs in with workspace, e-mail and password; wrong password and unknown workspace are field errors', async () => {
+    const ok = await signInStaff(deps, { workspace: vendor.slug.toUpperCase(), email: vendor.ownerEmail, password: vendor.ownerPassword, ip: '10.0.0.1' })
+    expect(ok).toEqual({ tenantId: vendor.tenantId, userId: vendor.ownerId, kind: 'staff' })
+    await expect(signInStaff(deps, { workspace: vendor.slug, email: vendor.ownerEmail, password: 'wrong password!', ip: '10.0.0.1' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fieldErrors: { password: ['That e-mail and password do not match an account in this workspace.'] },
+    })
+    await expect(signInStaff(deps, { workspace: 'no-such-workspace', email: vendor.ownerEmail, password: 'whatever', ip: '10.0.0.1' })).rejects.toMatchObject({ fieldErrors: { workspace: expect.any(Array) } })
+    // The same person's credentials do not open another workspace.
+    await expect(signInStaff(deps, { workspace: otherVendor.slug, email: vendor.ownerEmail, password: vendor.ownerPassword, ip: '10.0.0.1' })).rejects.toMatchObject({ code: 'VALIDATION' })
+  })
+
+  it('rate-limits repeated attempts on one account', async () => {
+    const target = await createVendor(deps)
+    const attempts: string[] = []
+    for (let attempt = 0; attempt < 10; attempt++) {
+      attempts.push(await codeOf(signInStaff(deps, { workspace: target.slug, email: target.ownerEmail, password: 'wrong password!', ip: `10.1.0.${attempt}` })))
+    }
+    expect(attempts.slice(0, 8).every((code) => code === 'VALIDATION')).toBe(true)
+    expect(attempts.slice(8)).toEqual(['RATE_LIMITED', 'RATE_LIMITED'])
+    // Even the right password waits out the window.
+    expect(await codeOf(signInStaff(deps, { workspace: target.slug, email: target.ownerEmail, password: target.ownerPassword, ip: '10.1.1.1' }))).toBe('RATE_LIMITED')
+  })
+})
+
+describe('e-mail verification', () => {
+  it('verifies once; reuse, tampering and garbage are told apart', async () => {
+    const token = await linkFromOutbox(vendor.ownerEmail, '/verify-email')
+    await verifyEmail(deps, { token })
+    const owner = await deps.ownerDb.selectFrom('users').select('email_verified_at').where('id', '=', vendor.ownerId).executeTakeFirstOrThrow()
+    expect(owner.email_verified_at).not.toBeNull()
+    expect(await codeOf(verifyEmail(deps, { token }))).toBe('TOKEN_USED')
+    const tampered = `${token.slice(0, -3)}${token.endsWith('aaa') ? 'bbb' : 'aaa'}`
+    expect(await codeOf(verifyEmail(deps, { token: tampered }))).toBe('TOKEN_INVALID')
+    expect(await codeOf(verifyEmail(deps, { token: 'nonsense' }))).toBe('TOKEN_INVALID')
+    expect(await codeOf(verifyEmail(deps, { token: `${otherVendor.tenantId}.${token.split('.')[1]}` }))).toBe('TOKEN_INVALID')
+  })
+})
+
+describe('password reset', () => {
+  it('resets by e-mailed link, ends sessions, and the link works once', async () => {
+    const target = await createVendor(deps)
+    await requestPasswordReset(deps, { tenantId: target.tenantId, kind: 'staff', email: target.ownerEmail })
+    // Unknown accounts get the same silent success.
+    await requestPasswordReset(deps, { tenantId: target.tenantId, kind: 'staff', email: 'nobody@nowhere.example' })
+    const token = await linkFromOutbox(target.ownerEmail, '/reset-password')
+    const signedIn = await resetPassword(deps, { token, password: 'a brand new passphrase' })
+    expect(signedIn.userId).toBe(target.ownerId)
+    expect(await codeOf(resetPassword(deps, { token, password: 'another new passphrase' }))).toBe('TOKEN_USED')
+    await expect(signInStaff(deps, { workspace: target.slug, email: target.ownerEmail, password: 'a brand new passphrase', ip: null })).resolves.toMatchObject({ userId: target.ownerId })
+  })
+
+  it('refuses an expired link', async () => {
+    const target = await createVendor(deps)
+    const past = { ...deps, now: () => new Date(Date.now() - 2 * 3600_000) }
+    await requestPasswordReset(past, { tenantId: target.tenantId, kind: 'staff', email: target.ownerEmail })
+    const token = await linkFromOutbox(target.ownerEmail, '/reset-password')
+    expect(await codeOf(resetPassword(deps, { token, password: 'a brand new passphrase' }))).toBe('TOKEN_EXPIRED')
+  })
+})
+
+describe('partner sign-in', () => {
+  it('magic link: works without a password, only on its own tenant, once', async () => {
+    const partner = await createPartnerOrganisation(vendor.owner)
+    const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id, password: null })
+    await requestMagicLink(deps, { tenantId: vendor.tenantId, email: rep.email.toUpperCase(), ip: null })
+    const token = await linkFromOutbox(rep.email, '/magic')
+    expect(await codeOf(signInWithMagicLink(deps, { tenantId: otherVendor.tenantId, token }))).toBe('TOKEN_INVALID')
+    await expect(signInWithMagicLink(deps, { tenantId: vendor.tenantId, token })).resolves.toEqual({ tenantId: vendor.tenantId, userId: rep.userId, kind: 'partner' })
+    expect(await codeOf(signInWithMagicLink(deps, { tenantId: vendor.tenantId, token }))).toBe('TOKEN_USED')
+    // A password attempt on a passwordless account explains the magic-link way.
+    await expect(signInPartner(deps, { tenantId: vendor.tenantId, email: rep.email, password: 'anything at all', ip: null })).rejects.toMatchObject({ fieldErrors: { password: [expect.stringContaining('sign-in link')] } })
+  })
+
+  it('password sign-in is refused once the partner organisation is archived', async () => {
+    const { setPartnerArchived } = await import('../partners/partners.js')
+    const partner = await createPartnerOrganisation(vendor.owner)
+    const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
+    await expect(signInPartner(deps, { tenantId: vendor.tenantId, email: rep.email, password: rep.password ?? '', ip: null })).resolves.toMatchObject({ userId: rep.userId })
+    await setPartnerArchived(vendor.owner, { partnerId: partner.id, archived: true })
+    expect(await codeOf(signInPartner(deps, { tenantId: vendor.tenantId, email: rep.email, password: rep.password ?? '', ip: null }))).toBe('FORBIDDEN')
+  })
+})

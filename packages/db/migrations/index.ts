@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely'
+import * as foundation from './20261123T100000_foundation.js'
+
+/**
+ * Every migration, by file name. Static imports keep migrations loadable
+ * under any TypeScript runner (tsx, Vitest, bundled apps); a test checks this
+ * list against the folder so a new file cannot be forgotten here.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261123T100000_foundation': foundation,
+}
