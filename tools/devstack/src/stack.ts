@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
-import { createDb, deriveAppUrl } from '@accord/db'
+import { createDb } from '@accord/db'
+import { deriveAppUrl } from '@accord/db/env'
 import { startEmbeddedPostgres } from '@accord/db/embedded'
 import { repoRoot } from '@accord/db/repo'
 import { createJobSender, startSenderBoss } from '@accord/jobs'
