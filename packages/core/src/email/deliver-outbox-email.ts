@@ -75,7 +75,7 @@ export async function deliverOutboxEmail(deps: DeliverOutboxEmailDeps, input: { 
       const retryable = !(error instanceof EmailSendError) || error.retryable
       await trx
         .updateTable('email_outbox')
-        .set({ attempts, last_error: describe(error), status: retryable ? 'queued' : 'failed', updated_at: deps.now() })
+        .set({ attempts, last_error: errorMessage(error), status: retryable ? 'queued' : 'failed', updated_at: deps.now() })
         .where('id', '=', row.id)
         .execute()
       if (retryable) retryLater = error
@@ -113,7 +113,7 @@ export async function markOutboxEmailDeadLettered(deps: Pick<CoreDeps, 'db' | 'n
   return { marked: Number(result.numUpdatedRows) > 0 }
 }
 
-function describe(error: unknown): string {
+function errorMessage(error: unknown): string {
   return truncate(error instanceof Error ? error.message : String(error))
 }
 

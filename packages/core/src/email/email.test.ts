@@ -79,6 +79,16 @@ describe('enqueueEmail', () => {
     expect(await jobsFor(outboxId as string)).toBe(0)
   })
 
+  it('ignores a malformed brand support address as reply-to, but honours an explicit one', async () => {
+    const { tenantId } = await createTenant()
+    const template = magicLink()
+    template.props.brand.supportEmail = 'call us'
+    const { outboxId } = await withTenant(deps.db, { tenantId }, (trx) => enqueueEmail(trx, deps, { tenantId, to: 'ada@example.com', template }))
+    expect(await outboxRow(outboxId)).toMatchObject({ reply_to: null })
+    const explicit = await withTenant(deps.db, { tenantId }, (trx) => enqueueEmail(trx, deps, { tenantId, to: 'ada@example.com', template, replyTo: 'Help@Acme.test' }))
+    expect(await outboxRow(explicit.outboxId)).toMatchObject({ reply_to: 'help@acme.test' })
+  })
+
   it('rejects an invalid recipient', async () => {
     const { tenantId } = await createTenant()
     await expect(withTenant(deps.db, { tenantId }, (trx) => enqueueEmail(trx, deps, { tenantId, to: 'not-an-address', template: magicLink() }))).rejects.toMatchObject({ code: 'VALIDATION' })

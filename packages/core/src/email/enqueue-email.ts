@@ -21,9 +21,11 @@ const addresses = z.object({ to: emailAddress, replyTo: emailAddress.nullable() 
  * e-mail row and no job remain; if it commits, the worker will send it.
  */
 export async function enqueueEmail(trx: TenantTransaction, deps: Pick<CoreDeps, 'jobs' | 'emailFrom'>, input: EnqueueEmailInput): Promise<{ outboxId: string }> {
+  // A malformed support address in tenant settings must not block sign-in e-mails: it is then just not used.
+  const brandReplyTo = emailAddress.safeParse(input.template.props.brand.supportEmail)
   const { to, replyTo } = parseInput(addresses, {
     to: input.to,
-    replyTo: input.replyTo === undefined ? input.template.props.brand.supportEmail : input.replyTo,
+    replyTo: input.replyTo === undefined ? (brandReplyTo.success ? brandReplyTo.data : null) : input.replyTo,
   })
   const rendered = await renderEmail(input.template)
   const row = await trx

@@ -1,0 +1,28 @@
+import { appDatabaseUrl } from '@accord/db/env'
+import { configuredEmailTransport } from '@accord/email'
+import { workerEnv } from './env.js'
+import { createConsoleLog } from './log.js'
+import { startWorker } from './worker.js'
+
+const log = createConsoleLog()
+
+try {
+  const worker = await startWorker({ appDatabaseUrl: appDatabaseUrl(), transport: configuredEmailTransport(), log, concurrency: workerEnv().WORKER_CONCURRENCY })
+
+  // Orchestrators send SIGTERM and wait; let running jobs finish, then leave cleanly.
+  const shutdown = (signal: NodeJS.Signals) => {
+    log.info('shutdown requested', { signal })
+    worker.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('unclean shutdown', { error: error instanceof Error ? error.message : String(error) })
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+} catch (error) {
+  log.error('worker failed to start', { error: error instanceof Error ? error.message : String(error) })
+  process.exit(1)
+}

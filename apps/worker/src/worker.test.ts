@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto'
+import { enqueueEmail } from '@accord/core'
+import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { sql, withTenant } from '@accord/db'
+import { createResendTransport } from '@accord/email'
+import { type FakeResendServer, startFakeResendServer } from '@accord/email/testing/fake-resend-server'
+import { DEAD_LETTER_QUEUE, type JobSender, kyselyDb, sendOutboxEmail } from '@accord/jobs'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { LogFields, WorkerLog } from './log.js'
+import { type RunningWorker, startWorker } from './worker.js'
+
+let deps: TestDeps
+let resend: FakeResendServer
+let worker: RunningWorker | undefined
+const logged: Array<{ level: string; message: string; fields?: LogFields }> = []
+const log: WorkerLog = {
+  info: (message, fields) => logged.push({ level: 'info', message, fields }),
+  warn: (message, fields) => logged.push({ level: 'warn', message, fields }),
+  error: (message, fields) => logged.push({ level: 'error', message, fields }),
+}
+
+beforeAll(async () => {
+  deps = await createTestDeps()
+  resend = await startFakeResendServer()
+})
+afterEach(async () => {
+  await worker?.stop()
+  worker = undefined
+  resend.reset()
+  logged.length = 0
+})
+afterAll(async () => {
+  await resend?.close()
+  await deps?.close()
+})
+
+function start(transport: Parameters<typeof startWorker>[0]['transport']) {
+  return startWorker({ appDatabaseUrl: inject('appDatabaseUrl'), transport, log, concurrency: 4, pollingIntervalSeconds: 0.5 })
+}
+
+async function createTenant(): Promise<string> {
+  const tenantId = randomUUID()
+  await deps.ownerDb.insertInto('tenants').values({ id: tenantId, slug: `w-${tenantId.slice(0, 8)}`, name: 'Acme' }).execute()
+  return tenantId
+}
+
+/** The real sender, with a retry policy shortened so a retry happens within the test's seconds. */
+function quickRetrySender(retryLimit: number): JobSender {
+  return {
+    send: (trx, job, payload) =>
+      deps.boss.send(job.name, job.payload.parse(payload) as object, { ...job.queue, retryLimit, retryDelay: 1, retryBackoff: false, deadLetter: DEAD_LETTER_QUEUE, db: kyselyDb(trx) }),
+  }
+}
+
+async function enqueue(tenantId: string, jobs: JobSender = deps.jobs): Promise<string> {
+  const { outboxId } = await withTenant(deps.db, { tenantId }, (trx) =>
+    enqueueEmail(trx, { jobs, emailFrom: deps.emailFrom }, {
+      tenantId,
+      to: 'ada@example.com',
+      template: { name: 'verify-email', props: { brand: { name: 'Acme', logoUrl: null, primaryColor: '#2563eb', supportEmail: null }, recipientName: 'Ada', verifyUrl: 'https://admin.test/verify-email/t' } },
+    }),
+  )
+  return outboxId
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function jobStates(outboxId: string): Promise<string[]> {
+  const { rows } = await sql<{ state: string }>`select state from pgboss.job where name = ${sendOutboxEmail.name} and data->>'outboxId' = ${outboxId} order by created_on`.execute(deps.ownerDb)
+  return rows.map((row) => row.state)
+}
+
+const outbox = (outboxId: string) => deps.ownerDb.selectFrom('email_outbox').selectAll().where('id', '=', outboxId).executeTakeFirstOrThrow()
+const mailbox = (outboxId: string) => deps.ownerDb.selectFrom('dev_mailbox_messages').selectAll().where('outbox_id', '=', outboxId).execute()
+
+describe('worker, local mode', () => {
+  it('delivers a queued e-mail to the dev mailbox once, even with duplicate jobs', async () => {
+    const tenantId = await createTenant()
+    const outboxId = await enqueue(tenantId)
+    // A duplicate job for the same outbox row, waiting in the same batch as the first.
+    await deps.boss.send(sendOutboxEmail.name, { tenantId, outboxId })
+
+    worker = await start(null)
+    await waitFor('the dev mailbox message', async () => (await mailbox(outboxId)).length > 0)
+    await waitFor('both jobs to complete', async () => (await jobStates(outboxId)).every((state) => state === 'completed'))
+
+    // And one more duplicate long after delivery.
+    await deps.boss.send(sendOutboxEmail.name, { tenantId, outboxId })
+    await waitFor('the late duplicate to complete', async () => {
+      const states = await jobStates(outboxId)
+      return states.length === 3 && states.every((state) => state === 'completed')
+    })
+
+    expect(await mailbox(outboxId)).toHaveLength(1)
+    expect(await outbox(outboxId)).toMatchObject({ status: 'sent', transport: 'local', attempts: 1 })
+    expect(logged.filter((entry) => entry.message === 'email.send done').map((entry) => entry.fields?.outcome).sort()).toEqual(['already-sent', 'already-sent', 'sent'])
+  })
+
+  it('drops a job with a malformed payload without retrying it', async () => {
+    worker = await start(null)
+    const jobId = await deps.boss.send(sendOutboxEmail.name, { tenantId: 'nope' })
+    await waitFor('the malformed job to be handled', async () => logged.some((entry) => entry.message.startsWith('email.send: invalid payload')))
+    await waitFor('the job to complete', async () => (await deps.boss.getJobById(sendOutboxEmail.name, jobId as string))?.state === 'completed')
+  })
+})
+
+describe('worker, Resend mode (fake server, real SDK)', () => {
+  it('retries after a provider 500 and sends exactly one message', async () => {
+    const tenantId = await createTenant()
+    const outboxId = await enqueue(tenantId, quickRetrySender(3))
+    resend.failNext(1, { kind: 'server_error' })
+
+    worker = await start(createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url }))
+    const sent = await waitFor('the outbox row to be sent', async () => {
+      const row = await outbox(outboxId)
+      return row.status === 'sent' ? row : null
+    })
+
+    expect(sent).toMatchObject({ attempts: 2, transport: 'resend', last_error: null })
+    expect(resend.accepted).toHaveLength(1)
+    expect(sent.provider_message_id).toBe(resend.accepted[0]?.id)
+    expect(resend.requests.map((request) => request.status)).toEqual([500, 200])
+    expect(resend.accepted[0]?.idempotencyKey).toBe(outboxId)
+  })
+
+  it('marks the outbox row failed when the job is dead-lettered', async () => {
+    const tenantId = await createTenant()
+    const outboxId = await enqueue(tenantId, quickRetrySender(0))
+    resend.failNext(1, { kind: 'server_error', status: 503 })
+
+    worker = await start(createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url }))
+    const failed = await waitFor('the outbox row to be failed', async () => {
+      const row = await outbox(outboxId)
+      return row.status === 'failed' ? row : null
+    })
+    expect(failed.last_error).toMatch(/^Gave up after retries: Resend 503/)
+    expect(failed.attempts).toBe(1)
+    expect(resend.accepted).toHaveLength(0)
+    expect(logged.some((entry) => entry.level === 'error' && entry.message.startsWith('email dead-lettered'))).toBe(true)
+  })
+})

@@ -1,0 +1,140 @@
+import { type CoreDeps, deliverOutboxEmail, markOutboxEmailDeadLettered } from '@accord/core'
+import type { EmailTransport } from '@accord/email'
+import { DEAD_LETTER_QUEUE, jobDefinitions, sendOutboxEmail } from '@accord/jobs'
+import PgBoss from 'pg-boss'
+import { createWorkerDeps } from './deps.js'
+import { errorFields, type WorkerLog } from './log.js'
+
+export interface StartWorkerOptions {
+  appDatabaseUrl: string
+  /** null = local mode: e-mails land in the dev mailbox. */
+  transport: EmailTransport | null
+  log: WorkerLog
+  /** Jobs worked at once per queue; default 4. */
+  concurrency?: number
+  /** How often an idle queue is polled; default 2 s (tests use the 0.5 s minimum). */
+  pollingIntervalSeconds?: number
+  /** Replace parts of the built CoreDeps (tests). */
+  deps?: Partial<CoreDeps>
+}
+
+export interface RunningWorker {
+  boss: PgBoss
+  deps: CoreDeps
+  /** Stop fetching, let running jobs finish (10 s at most), close pools. */
+  stop(): Promise<void>
+}
+
+const GRACEFUL_STOP_MS = 10_000
+
+/**
+ * The background worker: pg-boss on the runtime role (the owner's install step
+ * created its schema, so `migrate: false`), one handler per job definition,
+ * and a dead-letter handler for jobs that ran out of retries.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { log, transport } = options
+  const concurrency = options.concurrency ?? 4
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2
+
+  const boss = new PgBoss({ connectionString: options.appDatabaseUrl, migrate: false, schedule: false, supervise: true, max: 4 })
+  boss.on('error', (error) => log.error('pg-boss error', errorFields(error)))
+  await boss.start()
+
+  const built = createWorkerDeps({ appDatabaseUrl: options.appDatabaseUrl, boss, poolSize: concurrency + 2 })
+  const deps: CoreDeps = { ...built, ...options.deps }
+
+  try {
+    await ensureQueues(boss)
+
+    await boss.work<unknown>(sendOutboxEmail.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = sendOutboxEmail.payload.safeParse(job.data)
+        // A malformed payload is a bug that no retry fixes: report it and drop the job.
+        if (!payload.success) return log.error('email.send: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await deliverOutboxEmail({ ...deps, transport }, payload.data)
+        log.info('email.send done', { jobId: job.id, ...payload.data, outcome: result.outcome, providerMessageId: result.providerMessageId ?? undefined })
+      }),
+    )
+
+    await boss.work<unknown>(DEAD_LETTER_QUEUE, { batchSize: concurrency, pollingIntervalSeconds, includeMetadata: true }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const reason = outputMessage(job.output)
+        // Dead-lettered jobs keep their payload but not their queue name; an e-mail job is recognised by its payload.
+        const email = sendOutboxEmail.payload.safeParse(job.data)
+        if (!email.success) return log.error('job dead-lettered', { jobId: job.id, data: job.data, reason })
+        const { marked } = await markOutboxEmailDeadLettered(deps, { ...email.data, error: reason })
+        log.error('email dead-lettered: gave up after retries', { jobId: job.id, ...email.data, reason, markedFailed: marked })
+      }),
+    )
+  } catch (error) {
+    await boss.stop({ graceful: false, wait: true }).catch(() => undefined)
+    await deps.db.destroy().catch(() => undefined)
+    throw error
+  }
+
+  log.info('worker started', { mode: transport ? (transport.name ?? 'custom') : 'local', concurrency, queues: [...jobDefinitions.map((definition) => definition.name), DEAD_LETTER_QUEUE] })
+
+  let stopping: Promise<void> | undefined
+  return {
+    boss,
+    deps,
+    stop() {
+      stopping ??= (async () => {
+        log.info('worker stopping')
+        await boss.stop({ graceful: true, wait: true, timeout: GRACEFUL_STOP_MS })
+        await deps.db.destroy()
+        log.info('worker stopped')
+      })()
+      return stopping
+    },
+  }
+}
+
+/**
+ * Queues are created by the owner's install step; creating them again is a
+ * no-op (ON CONFLICT DO NOTHING). A missing queue would need CREATE TABLE,
+ * which the runtime role lacks, so that fails loudly here at boot.
+ */
+async function ensureQueues(boss: PgBoss): Promise<void> {
+  try {
+    await boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, retentionMinutes: 60 * 24 * 14 } as PgBoss.Queue)
+    for (const definition of jobDefinitions) {
+      await boss.createQueue(definition.name, { name: definition.name, ...definition.queue, deadLetter: DEAD_LETTER_QUEUE } as PgBoss.Queue)
+    }
+  } catch (error) {
+    throw new Error(`Job queues are missing and the worker may not create them; run the migrations (which install the queues) first. Cause: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/**
+ * pg-boss hands a batch and, if the handler throws, fails the whole batch.
+ * Work each job on its own instead: a failure fails (and later retries) only
+ * that job; the rest are completed when the handler returns (completion only
+ * touches jobs still active).
+ */
+async function workEach<Job extends PgBoss.Job<unknown>>(boss: PgBoss, jobs: Job[], log: WorkerLog, handle: (job: Job) => Promise<void>): Promise<void> {
+  await Promise.all(
+    jobs.map(async (job) => {
+      try {
+        await handle(job)
+      } catch (error) {
+        log.warn(`${job.name} failed; pg-boss will retry or dead-letter it`, { jobId: job.id, ...errorFields(error) })
+        await boss.fail(job.name, job.id, toOutput(error)).catch((failError: unknown) => log.error('could not record job failure', { jobId: job.id, ...errorFields(failError) }))
+      }
+    }),
+  )
+}
+
+function toOutput(error: unknown): object {
+  if (!(error instanceof Error)) return { message: String(error) }
+  const details = error as Error & { retryable?: boolean; statusCode?: number | null; code?: string }
+  return { name: error.name, message: error.message, retryable: details.retryable, statusCode: details.statusCode, code: details.code }
+}
+
+/** The failure pg-boss stored on the job, as one line for the outbox row. */
+function outputMessage(output: unknown): string {
+  const value = output as { message?: unknown; value?: { message?: unknown } } | null | undefined
+  const message = value?.message ?? value?.value?.message
+  return typeof message === 'string' && message ? message : 'unknown error'
+}
