@@ -4,6 +4,7 @@ import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { sameOriginMutations } from './csrf.js'
+import { webEnv } from './env.js'
 
 export interface AppServerOptions {
   name: string
@@ -23,7 +24,8 @@ export interface AppServerOptions {
 export async function startAppServer(options: AppServerOptions): Promise<{ close: () => Promise<void>; url: string }> {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback')
+  const trustProxy = webEnv().TRUST_PROXY
+  app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy)
   app.use(compression())
   app.use((_request, response, next) => {
     response.set({
