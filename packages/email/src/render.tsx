@@ -1,3 +1,5 @@
+// React in scope: tsx and other runners may compile this JSX in classic mode.
+import React from 'react'
 import { render, toPlainText } from '@react-email/render'
 import type { ReactElement } from 'react'
 import { MagicLink, type MagicLinkProps, magicLinkSubject } from './templates/magic-link.js'

@@ -158,5 +158,6 @@ export function contrastText(hex: string): '#000000' | '#ffffff' {
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
   }
   const luminance = 0.2126 * channel(match[1] ?? '0') + 0.7152 * channel(match[2] ?? '0') + 0.0722 * channel(match[3] ?? '0')
-  return luminance > 0.4 ? '#000000' : '#ffffff'
+  // Whichever of black or white contrasts more (WCAG ratio); the crossover is at L ≈ 0.179.
+  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#000000' : '#ffffff'
 }

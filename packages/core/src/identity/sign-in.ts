@@ -14,7 +14,10 @@ import { consumeToken, issueToken } from './one-time-tokens.js'
 
 export const MAGIC_LINK_MINUTES = 15
 export const PASSWORD_RESET_MINUTES = 60
-const BAD_CREDENTIALS = 'That e-mail and password do not match an account in this workspace.'
+const BAD_CREDENTIALS = {
+  staff: 'That e-mail and password do not match an account in this workspace.',
+  partner: 'That e-mail and password do not match an account on this partner portal.',
+}
 
 export interface SignedInUser {
   tenantId: string
@@ -58,7 +61,7 @@ async function signInWithPassword(deps: Pick<CoreDeps, 'db' | 'now'>, input: { t
     if (user && !user.password_hash && input.kind === 'partner') {
       throw AppError.validation({ password: ['This account signs in with an e-mailed link. Use "E-mail me a sign-in link" instead.'] })
     }
-    throw AppError.validation({ password: [BAD_CREDENTIALS] }, BAD_CREDENTIALS)
+    throw AppError.validation({ password: [BAD_CREDENTIALS[input.kind]] }, BAD_CREDENTIALS[input.kind])
   }
   if (user.status !== 'active' || (input.kind === 'partner' && user.partner_status !== 'active')) {
     throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')

@@ -1,3 +1,5 @@
+// React in scope: tsx and other runners may compile this JSX in classic mode.
+import React from 'react'
 import { Body, Button, Container, Head, Heading, Hr, Html, Img, Link, Preview, Section, Text } from '@react-email/components'
 import type { CSSProperties, ReactNode } from 'react'
 import { type Brand, brandColor, textColorOn } from './brand.js'

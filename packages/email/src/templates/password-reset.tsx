@@ -1,3 +1,5 @@
+// React in scope: tsx and other runners may compile this JSX in classic mode.
+import React from 'react'
 import { assertWebUrl, type Brand, formatDuration, oneLine } from './brand.js'
 import { ActionButton, EmailLayout, Paragraph, SmallPrint } from './layout.js'
 

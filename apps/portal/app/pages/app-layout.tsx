@@ -1,0 +1,61 @@
+import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, Outlet, useLoaderData } from '@remix-run/react'
+import { BrandMark, PortalLanding } from '~/components/portal-chrome'
+import { useSubmitting } from '~/lib/forms'
+import { usePortalBrand, usePortalHref } from '~/lib/portal-data'
+import { loadPortalHome } from '~/server/home.server'
+import { isPortalLanding } from '~/server/tenant.server'
+
+/** Frame of every signed-in page: vendor brand, the partner organisation, who is signed in, sign out. */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  if (await isPortalLanding(request, context)) return json({ landing: true as const })
+  const { signedIn, home } = await loadPortalHome(request, context, params)
+  return json(
+    {
+      landing: false as const,
+      partner: { name: home.partner.name },
+      user: { name: home.user.name, email: home.user.email, roleLabel: home.user.roleLabel },
+    },
+    { headers: signedIn.headers },
+  )
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean)
+  return ((parts[0]?.charAt(0) ?? '') + (parts.length > 1 ? (parts.at(-1)?.charAt(0) ?? '') : '')).toUpperCase() || '?'
+}
+
+export default function SignedInLayout() {
+  const shell = useLoaderData<typeof loader>()
+  const brand = usePortalBrand()
+  const href = usePortalHref()
+  const signingOut = useSubmitting('sign-out')
+  if (shell.landing || !brand) return <PortalLanding />
+  return (
+    <>
+      <header className="topbar portal-topbar">
+        <Link to={href('/')} className="brand home-link">
+          <BrandMark brand={brand} />
+        </Link>
+        <div className="account">
+          <span className="org">{shell.partner.name}</span>
+          <span className="who">
+            <span className="avatar" aria-hidden="true">
+              {initials(shell.user.name)}
+            </span>
+            <span>
+              <span className="sr-only">Signed in as </span>
+              {shell.user.name}
+            </span>
+          </span>
+          <Form method="post" action={href('/logout')}>
+            <button type="submit" name="intent" value="sign-out" className="button secondary small" disabled={signingOut} aria-busy={signingOut || undefined}>
+              {signingOut ? 'Signing out…' : 'Sign out'}
+            </button>
+          </Form>
+        </div>
+      </header>
+      <Outlet />
+    </>
+  )
+}

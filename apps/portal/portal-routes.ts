@@ -1,0 +1,42 @@
+import type { UNSAFE_DefineRoutesFunction as DefineRoutesFunction } from '@remix-run/dev'
+
+/**
+ * Every portal page exists twice: under `t/:tenantSlug` (path mode, always
+ * accepted) and at the root (host mode, `<slug>.<PORTAL_BASE_DOMAIN>`). Same
+ * module, distinct route ids (`path/…`, `host/…`). Modules live in app/pages,
+ * not app/routes, so file-based discovery never adds a third copy.
+ */
+export const portalPages = [
+  { name: 'login', path: 'login', file: 'pages/login.tsx' },
+  { name: 'logout', path: 'logout', file: 'pages/logout.ts' },
+  { name: 'magic', path: 'magic/:token', file: 'pages/magic.tsx' },
+  { name: 'invite', path: 'invite/:token', file: 'pages/invite.tsx' },
+  { name: 'forgot-password', path: 'forgot-password', file: 'pages/forgot-password.tsx' },
+  { name: 'reset-password', path: 'reset-password/:token', file: 'pages/reset-password.tsx' },
+  { name: 'trpc', path: 'api/trpc/*', file: 'pages/trpc.ts' },
+] as const
+
+/** Pages behind sign-in, nested in the layout with the partner's top bar. */
+export const signedInPages = [{ name: 'home', path: null, file: 'pages/home.tsx' }] as const
+
+export const PATH_PREFIX = 't/:tenantSlug'
+
+export function definePortalRoutes(defineRoutes: DefineRoutesFunction) {
+  return defineRoutes((route) => {
+    // Logo URLs (`/brand/<slug>/logo`) are absolute on the portal origin, whatever the mode.
+    route('brand/:slug/logo', 'pages/brand-logo.ts', { id: 'brand-logo' })
+    for (const mode of ['path', 'host'] as const) {
+      const prefix = mode === 'path' ? `${PATH_PREFIX}/` : ''
+      // Host mode's layout is pathless: it wraps the root index (the home page).
+      route(mode === 'path' ? PATH_PREFIX : '', 'pages/app-layout.tsx', { id: `${mode}/app` }, () => {
+        for (const page of signedInPages) {
+          if (page.path === null) route(undefined, page.file, { id: `${mode}/${page.name}`, index: true })
+          else route(page.path, page.file, { id: `${mode}/${page.name}` })
+        }
+      })
+      for (const page of portalPages) route(`${prefix}${page.path}`, page.file, { id: `${mode}/${page.name}` })
+      // Anything else: a 404, branded when the address names a portal.
+      route(`${prefix}*`, 'pages/not-found.tsx', { id: `${mode}/not-found` })
+    }
+  })
+}
