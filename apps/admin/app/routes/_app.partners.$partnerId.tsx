@@ -1,0 +1,296 @@
+import { appErrorOf } from '@accord/api'
+import { PARTNER_ROLES, PARTNER_TYPES, partnerRoleLabels, partnerTypeLabels, staffCan } from '@accord/core'
+import { Badge, Field, SelectField, SubmitButton } from '@accord/ui'
+import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ErrorContent } from '~/components/error-page'
+import { ConfirmAction, FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
+import { PARTNER_FIELDS, PartnerFields } from '~/components/partner-fields'
+import { errorsFor, formValues } from '~/lib/forms'
+import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
+import { APP_NAME, errorTitle } from '~/lib/meta'
+import { actionFailure, actionSuccess } from '~/server/action-result.server'
+import { notFound, requireStaff } from '~/server/guard.server'
+
+const INVITE_FIELDS = ['email', 'name', 'role'] as const
+
+export const meta = ({ data, error }: { data?: { partner: { name: string } }; error?: unknown }) => [
+  { title: `${error || !data ? errorTitle(error) : data.partner.name} · ${APP_NAME}` },
+]
+
+/** Unknown ids, malformed ids and other workspaces' ids all look the same: not found. */
+function rethrowAsNotFound(error: unknown): never {
+  const code = appErrorOf(error)?.code
+  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This partner organisation does not exist.')
+  throw error
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { caller, user, headers } = await requireStaff(request, context, 'partners.view')
+  const partnerId = params.partnerId ?? ''
+  const [partner, people] = await Promise.all([caller.admin.partners.get({ partnerId }), caller.admin.partners.people({ partnerId })]).catch(rethrowAsNotFound)
+  return data(
+    {
+      partner,
+      people: {
+        users: people.users.map((person) => ({ ...person, roleLabel: person.role ? (partnerRoleLabels[person.role as keyof typeof partnerRoleLabels] ?? person.role) : '—' })),
+        invitations: people.invitations.map((invitation) => ({ ...invitation, roleLabel: invitation.role ? (partnerRoleLabels[invitation.role as keyof typeof partnerRoleLabels] ?? invitation.role) : '—' })),
+      },
+      canManage: staffCan(user.staffRole, 'partners.manage'),
+      typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })),
+      roleOptions: PARTNER_ROLES.map((role) => ({ value: role, label: partnerRoleLabels[role] })),
+      now: new Date(),
+    },
+    { headers },
+  )
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { caller } = await requireStaff(request, context, 'partners.manage')
+  const partnerId = params.partnerId ?? ''
+  const form = await request.formData()
+  const intent = String(form.get('intent') ?? '')
+  switch (intent) {
+    case 'update': {
+      const values = formValues(form, PARTNER_FIELDS)
+      try {
+        await caller.admin.partners.update({ partnerId, ...values })
+        return actionSuccess(intent, 'Changes saved.')
+      } catch (error) {
+        return actionFailure(error, { fields: PARTNER_FIELDS, values, intent })
+      }
+    }
+    case 'invite': {
+      const values = formValues(form, INVITE_FIELDS)
+      try {
+        const invitation = await caller.admin.invitations.invitePartnerUser({ partnerId, ...values })
+        return actionSuccess(intent, `Invitation sent to ${invitation.email}. It is valid for 7 days.`)
+      } catch (error) {
+        return actionFailure(error, { fields: INVITE_FIELDS, values, intent })
+      }
+    }
+    case 'revoke': {
+      try {
+        await caller.admin.invitations.revoke({ invitationId: String(form.get('invitationId') ?? '') })
+        return actionSuccess(intent, 'Invitation revoked; its link no longer works.')
+      } catch (error) {
+        return actionFailure(error, { intent })
+      }
+    }
+    case 'archive':
+    case 'restore': {
+      try {
+        if (intent === 'archive') await caller.admin.partners.archive({ partnerId })
+        else await caller.admin.partners.restore({ partnerId })
+        return actionSuccess(intent, intent === 'archive' ? 'Partner archived. Its people can no longer sign in.' : 'Partner restored. Its people can sign in again.')
+      } catch (error) {
+        return actionFailure(error, { intent })
+      }
+    }
+    default:
+      return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
+  }
+}
+
+export default function PartnerPage() {
+  const pageAction = usePageAction()
+  const { partner, people, canManage, typeOptions, roleOptions, now } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const updateFailure = errorsFor(result, 'update')
+  const inviteFailure = errorsFor(result, 'invite')
+  const updateRef = useFormFeedback(result, 'update')
+  const inviteRef = useFormFeedback(result, 'invite', { resetOnSuccess: true })
+  const saving = useSubmitting('update')
+  const inviting = useSubmitting('invite')
+  const revoking = useSubmitting('revoke')
+  const archiving = useSubmitting('archive')
+  const restoring = useSubmitting('restore')
+  const archived = partner.status === 'archived'
+  const otherFailure = result && !result.ok && ['revoke', 'archive', 'restore'].includes(result.intent ?? '') ? result : null
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/partners">Partners</Link> <span aria-hidden="true">/</span> <span aria-current="page">{partner.name}</span>
+      </nav>
+      <div className="page-header">
+        <div>
+          <h1 className="wrap-anywhere">{partner.name}</h1>
+          <p className="muted">
+            {typeOptions.find((option) => option.value === partner.type)?.label ?? partner.type}
+            {partner.region ? ` · ${partner.region}` : ''} · added {formatDate(partner.createdAt)}
+          </p>
+        </div>
+        {archived ? <Badge>Archived</Badge> : <Badge tone="success">Active</Badge>}
+      </div>
+
+      {archived ? (
+        <div className="alert warning" role="status">
+          This partner is archived{partner.archivedAt ? ` since ${formatDate(partner.archivedAt)}` : ''}: its people cannot sign in, and its records are kept.
+        </div>
+      ) : null}
+      <FormNotice result={result} intent="archive" />
+      <FormNotice result={result} intent="restore" />
+      <FormNotice result={result} intent="revoke" />
+      <FormError failure={otherFailure} />
+
+      <section className="card" aria-labelledby="details-title">
+        <h2 id="details-title">Details</h2>
+        <Form method="post" action={pageAction} className="stack" noValidate ref={updateRef} aria-labelledby="details-title">
+          <input type="hidden" name="intent" value="update" />
+          <FormNotice result={result} intent="update" />
+          <FormError failure={updateFailure} />
+          <fieldset disabled={!canManage} className="plain stack">
+            <legend className="sr-only">Partner details</legend>
+            <PartnerFields failure={updateFailure} typeOptions={typeOptions} saved={partner} />
+          </fieldset>
+          {canManage ? (
+            <div>
+              <SubmitButton pending={saving} pendingLabel="Saving…">
+                Save changes
+              </SubmitButton>
+            </div>
+          ) : (
+            <p className="muted">Your role can view partners but not change them.</p>
+          )}
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="people-title">
+        <h2 id="people-title">People</h2>
+        {people.users.length === 0 ? (
+          <p className="muted">Nobody from {partner.name} has joined yet. Invitations they accept show up here.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <caption className="sr-only">Partner users</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Last sign-in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {people.users.map((person) => (
+                  <tr key={person.id}>
+                    <td>
+                      {person.name} {person.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                    </td>
+                    <td className="wrap-anywhere">{person.email}</td>
+                    <td>{person.roleLabel}</td>
+                    <td>{person.lastLoginAt ? formatDateTime(person.lastLoginAt) : <span className="muted">Never</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+
+        <h3>Pending invitations</h3>
+        {people.invitations.length === 0 ? (
+          <p className="muted">No pending invitations.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <caption className="sr-only">Pending invitations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  {canManage ? (
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {people.invitations.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td className="wrap-anywhere">{invitation.email}</td>
+                    <td>{invitation.name ?? <span className="muted">—</span>}</td>
+                    <td>{invitation.roleLabel}</td>
+                    <td>
+                      {invitation.expired ? (
+                        <Badge tone="danger">Expired</Badge>
+                      ) : (
+                        <time dateTime={new Date(invitation.expiresAt).toISOString()} title={formatDateTime(invitation.expiresAt)}>
+                          {relativeTime(invitation.expiresAt, new Date(now))}
+                        </time>
+                      )}
+                    </td>
+                    {canManage ? (
+                      <td className="actions">
+                        <ConfirmAction label={`Revoke`} confirmLabel={`Revoke invitation for ${invitation.email}`} pendingLabel="Revoking…" pending={revoking} intent="revoke" hidden={{ invitationId: invitation.id }} variant="secondary">
+                          The link in the e-mail to {invitation.email} will stop working. You can invite them again later.
+                        </ConfirmAction>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {canManage ? (
+        <section className="card" aria-labelledby="invite-title" id="invite">
+          <h2 id="invite-title">Invite a partner user</h2>
+          {archived ? (
+            <p className="muted">Restore this partner to invite people.</p>
+          ) : (
+            <Form method="post" action={pageAction} className="stack" noValidate ref={inviteRef} aria-labelledby="invite-title">
+              <input type="hidden" name="intent" value="invite" />
+              <p className="muted">They get an e-mail with a link to your partner portal, valid for 7 days.</p>
+              <FormNotice result={result} intent="invite" />
+              <FormError failure={inviteFailure} />
+              <div className="grid-2">
+                <Field label="E-mail" name="email" type="email" required inputMode="email" autoComplete="off" defaultValue={valueOf(inviteFailure, 'email')} errors={inviteFailure?.fieldErrors.email} />
+                <Field label="Name" name="name" autoComplete="off" maxLength={120} defaultValue={valueOf(inviteFailure, 'name')} errors={inviteFailure?.fieldErrors.name} />
+              </div>
+              <SelectField label="Role" name="role" required options={roleOptions} defaultValue={valueOf(inviteFailure, 'role', 'sales')} errors={inviteFailure?.fieldErrors.role} />
+              <div>
+                <SubmitButton pending={inviting} pendingLabel="Sending…">
+                  Send invitation
+                </SubmitButton>
+              </div>
+            </Form>
+          )}
+        </section>
+      ) : null}
+
+      {canManage ? (
+        <section className="card danger-zone" aria-labelledby="status-title">
+          <h2 id="status-title">{archived ? 'Restore partner' : 'Archive partner'}</h2>
+          {archived ? (
+            <Form method="post" action={pageAction} className="stack">
+              <input type="hidden" name="intent" value="restore" />
+              <p className="muted">Restoring lets its people sign in again. Pending invitations that expired stay expired.</p>
+              <div>
+                <SubmitButton pending={restoring} pendingLabel="Restoring…" variant="secondary">
+                  Restore partner
+                </SubmitButton>
+              </div>
+            </Form>
+          ) : (
+            <>
+              <p className="muted">Archive a partner you no longer work with. Nothing is deleted and you can restore it at any time.</p>
+              <ConfirmAction label="Archive partner…" confirmLabel={`Yes, archive ${partner.name}`} pendingLabel="Archiving…" pending={archiving} intent="archive">
+                Archiving {partner.name} signs its people out immediately and stops them from signing in. Their records, deals and history are kept.
+              </ConfirmAction>
+            </>
+          )}
+        </section>
+      ) : null}
+    </>
+  )
+}
+
+export function ErrorBoundary() {
+  return <ErrorContent back={{ href: '/partners', label: 'Back to partners' }} />
+}

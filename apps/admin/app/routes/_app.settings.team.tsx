@@ -1,0 +1,234 @@
+import { STAFF_ROLES, staffCan, staffRoleLabels } from '@accord/core'
+import { Badge, Field, SelectField, SubmitButton } from '@accord/ui'
+import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { ErrorContent } from '~/components/error-page'
+import { ConfirmAction, FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
+import { errorsFor, formValues } from '~/lib/forms'
+import { formatDateTime, relativeTime } from '~/lib/format'
+import { pageMeta } from '~/lib/meta'
+import { actionFailure, actionSuccess } from '~/server/action-result.server'
+import { requireStaff } from '~/server/guard.server'
+
+export const meta = pageMeta('Team')
+
+const INVITE_FIELDS = ['email', 'name', 'role'] as const
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { caller, user, headers } = await requireStaff(request, context, 'staff.view')
+  const staff = await caller.admin.workspace.staff()
+  const label = (role: string | null) => (role && role in staffRoleLabels ? staffRoleLabels[role as keyof typeof staffRoleLabels] : '—')
+  return data(
+    {
+      me: user.id,
+      canManage: staffCan(user.staffRole, 'staff.manage'),
+      roleOptions: STAFF_ROLES.map((role) => ({ value: role, label: staffRoleLabels[role] })),
+      members: staff.members.map((member) => ({ ...member, roleLabel: label(member.role) })),
+      invitations: staff.invitations.map((invitation) => ({ ...invitation, roleLabel: label(invitation.role) })),
+      now: new Date(),
+    },
+    { headers },
+  )
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { caller } = await requireStaff(request, context, 'staff.manage')
+  const form = await request.formData()
+  const intent = String(form.get('intent') ?? '')
+  if (intent === 'invite') {
+    const values = formValues(form, INVITE_FIELDS)
+    try {
+      const invitation = await caller.admin.invitations.inviteStaff(values)
+      return actionSuccess(intent, `Invitation sent to ${invitation.email}. It is valid for 7 days.`)
+    } catch (error) {
+      return actionFailure(error, { fields: INVITE_FIELDS, values, intent })
+    }
+  }
+  if (intent === 'changeRole') {
+    const values = formValues(form, ['userId', 'role'])
+    try {
+      await caller.admin.workspace.changeStaffRole(values)
+      return actionSuccess(intent, 'Role changed.')
+    } catch (error) {
+      // The role message (e.g. "needs at least one owner") belongs to the row, shown at the table.
+      return actionFailure(error, { values, intent })
+    }
+  }
+  if (intent === 'revoke') {
+    try {
+      await caller.admin.invitations.revoke({ invitationId: String(form.get('invitationId') ?? '') })
+      return actionSuccess(intent, 'Invitation revoked; its link no longer works.')
+    } catch (error) {
+      return actionFailure(error, { intent })
+    }
+  }
+  return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
+}
+
+export default function Team() {
+  const pageAction = usePageAction()
+  const { members, invitations, canManage, roleOptions, me, now } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const inviteFailure = errorsFor(result, 'invite')
+  const inviteRef = useFormFeedback(result, 'invite', { resetOnSuccess: true })
+  const inviting = useSubmitting('invite')
+  const revoking = useSubmitting('revoke')
+  const changingFor = navigation.formData?.get('intent') === 'changeRole' ? navigation.formData.get('userId') : null
+  const tableFailure = result && !result.ok && (result.intent === 'changeRole' || result.intent === 'revoke') ? result : null
+
+  return (
+    <>
+      <h1>Team</h1>
+      <p className="muted">Everyone at your company who works in this workspace.</p>
+
+      <section className="card" aria-labelledby="members-title">
+        <h2 id="members-title">Members</h2>
+        <FormNotice result={result} intent="changeRole" />
+        {tableFailure ? (
+          <div data-form-error tabIndex={-1} className="alert error" role="alert">
+            {tableFailure.formError ?? Object.values(tableFailure.fieldErrors).flat().join(' ')}
+          </div>
+        ) : null}
+        <div className="table-wrap">
+          <table className="data">
+            <caption className="sr-only">Workspace members</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Role</th>
+                <th scope="col">Last sign-in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((member) => (
+                <tr key={member.id}>
+                  <td>
+                    {member.name}
+                    {member.id === me ? <span className="muted"> (you)</span> : null} {member.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                  </td>
+                  <td className="wrap-anywhere">
+                    {member.email} {member.emailVerifiedAt ? null : <Badge tone="warning">Unverified</Badge>}
+                  </td>
+                  <td>
+                    {canManage ? (
+                      <Form method="post" action={pageAction} className="inline-form">
+                        <input type="hidden" name="intent" value="changeRole" />
+                        <input type="hidden" name="userId" value={member.id} />
+                        <label className="sr-only" htmlFor={`role-${member.id}`}>
+                          Role of {member.name}
+                        </label>
+                        <select id={`role-${member.id}`} name="role" defaultValue={member.role ?? ''} key={`${member.id}-${member.role}`}>
+                          {roleOptions.map((option) => (
+                            <option key={option.value} value={option.value}>
+                              {option.label}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="button secondary small" disabled={changingFor === member.id}>
+                          {changingFor === member.id ? 'Saving…' : 'Change role'}
+                          <span className="sr-only"> of {member.name}</span>
+                        </button>
+                      </Form>
+                    ) : (
+                      member.roleLabel
+                    )}
+                  </td>
+                  <td>{member.lastLoginAt ? formatDateTime(member.lastLoginAt) : <span className="muted">Never</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="pending-title">
+        <h2 id="pending-title">Pending invitations</h2>
+        <FormNotice result={result} intent="revoke" />
+        {invitations.length === 0 ? (
+          <p className="muted">No pending invitations.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <caption className="sr-only">Pending invitations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Expires</th>
+                  {canManage ? (
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  ) : null}
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.map((invitation) => (
+                  <tr key={invitation.id}>
+                    <td className="wrap-anywhere">{invitation.email}</td>
+                    <td>{invitation.name ?? <span className="muted">—</span>}</td>
+                    <td>{invitation.roleLabel}</td>
+                    <td>
+                      {invitation.expired ? (
+                        <Badge tone="danger">Expired</Badge>
+                      ) : (
+                        <time dateTime={new Date(invitation.expiresAt).toISOString()} title={formatDateTime(invitation.expiresAt)}>
+                          {relativeTime(invitation.expiresAt, new Date(now))}
+                        </time>
+                      )}
+                    </td>
+                    {canManage ? (
+                      <td className="actions">
+                        <ConfirmAction label="Revoke" confirmLabel={`Revoke invitation for ${invitation.email}`} pendingLabel="Revoking…" pending={revoking} intent="revoke" hidden={{ invitationId: invitation.id }} variant="secondary">
+                          The link in the e-mail to {invitation.email} will stop working.
+                        </ConfirmAction>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {canManage ? (
+        <section className="card" aria-labelledby="invite-title">
+          <h2 id="invite-title">Invite a team member</h2>
+          <Form method="post" action={pageAction} className="stack" noValidate ref={inviteRef} aria-labelledby="invite-title">
+            <input type="hidden" name="intent" value="invite" />
+            <FormNotice result={result} intent="invite" />
+            <FormError failure={inviteFailure} />
+            <div className="grid-2">
+              <Field label="E-mail" name="email" type="email" required inputMode="email" autoComplete="off" defaultValue={valueOf(inviteFailure, 'email')} errors={inviteFailure?.fieldErrors.email} />
+              <Field label="Name" name="name" autoComplete="off" maxLength={120} defaultValue={valueOf(inviteFailure, 'name')} errors={inviteFailure?.fieldErrors.name} />
+            </div>
+            <SelectField
+              label="Role"
+              name="role"
+              required
+              options={roleOptions}
+              defaultValue={valueOf(inviteFailure, 'role', 'partner_manager')}
+              hint="Owners manage the team; admins also manage settings; partner managers manage partners; finance and viewers can look."
+              errors={inviteFailure?.fieldErrors.role}
+            />
+            <div>
+              <SubmitButton pending={inviting} pendingLabel="Sending…">
+                Send invitation
+              </SubmitButton>
+            </div>
+          </Form>
+        </section>
+      ) : (
+        <p className="muted">Only workspace owners can invite people and change roles.</p>
+      )}
+    </>
+  )
+}
+
+export function ErrorBoundary() {
+  return <ErrorContent />
+}

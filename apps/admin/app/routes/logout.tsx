@@ -1,0 +1,12 @@
+import { type ActionFunctionArgs, redirect } from '@remix-run/node'
+import { endStaffSession } from '~/server/session.server'
+
+// Signing out is a POST (a link or prefetch must not sign anyone out).
+export async function loader() {
+  return redirect('/')
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const headers = await endStaffSession(request)
+  return redirect('/login?notice=signed-out', { headers })
+}

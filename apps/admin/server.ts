@@ -1,0 +1,34 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { coreEnv } from '@accord/core/env'
+import { appDatabaseUrl, dbEnv } from '@accord/db/env'
+import { emailEnv } from '@accord/email/env'
+// startAppServer is not re-exported from @accord/web's index, so import its module directly.
+import { startAppServer } from '@accord/web/server'
+import { adminEnv } from './env.js'
+
+// Fail at boot with one readable message rather than on the first request.
+let port: number
+try {
+  port = adminEnv().ADMIN_PORT
+  coreEnv()
+  dbEnv()
+  appDatabaseUrl()
+  emailEnv()
+} catch (error) {
+  console.error(`[admin] cannot start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
+
+const server = await startAppServer({
+  name: 'admin',
+  appRoot: path.dirname(fileURLToPath(import.meta.url)),
+  port,
+  dev: process.argv.includes('--dev'),
+})
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().finally(() => process.exit(0))
+  })
+}
