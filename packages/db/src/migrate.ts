@@ -11,6 +11,22 @@ export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.m
  * (so a derived APP_DATABASE_URL works) and connect rights on this database.
  */
 export async function migrateToLatest(ownerUrl: string, options: { appRolePassword?: string; log?: (line: string) => void } = {}): Promise<void> {
+  // Roles are cluster-wide: parallel migrations of different databases on one
+  // server (test runs) can collide on them ("tuple concurrently updated",
+  // duplicate role). Each step is idempotent, so a collision is retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(ownerUrl, options)
+    } catch (error) {
+      const pgError = error as { code?: string; message?: string }
+      const collided = pgError.code === 'XX000' || pgError.code === '23505' || pgError.code === '40001' || /concurrently/.test(pgError.message ?? '')
+      if (!collided || attempt >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400 * attempt))
+    }
+  }
+}
+
+async function migrateOnce(ownerUrl: string, options: { appRolePassword?: string; log?: (line: string) => void }): Promise<void> {
   const log = options.log ?? (() => undefined)
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: createPool(ownerUrl, 2) }) })
   try {

@@ -21,8 +21,9 @@ export function createJobSender(boss: PgBoss): JobSender {
   return {
     async send(trx, job, payload, options = {}) {
       const parsed = job.payload.parse(payload)
+      const { policy: _policy, ...queueOptions } = job.queue
       return boss.send(job.name, parsed as object, {
-        ...job.queue,
+        ...queueOptions,
         deadLetter: DEAD_LETTER_QUEUE,
         singletonKey: job.singletonKey?.(parsed),
         startAfter: options.startAfter,
