@@ -86,7 +86,7 @@ const bare = http.createServer(async (_request, response) => {
   const client = await barePool.connect()
   try {
     const result = await client.query(
-      `select set_config('app.tenant_id', $1, false), (select name from partner_organisations where tenant_id = $1 and id = $2) as name`,
+      `select set_config('app.tenant_id', $1::text, false), (select name from partner_organisations where tenant_id = $1::uuid and id = $2::uuid) as name`,
       [vendor.tenantId, partner.id],
     )
     response.writeHead(200, { 'content-type': 'application/json' })
@@ -122,52 +122,54 @@ async function measure(name: string, url: string, connections: number, headers: 
   return { name, connections, requestsPerSecond: result.requests.average, p50: at(0.5), p95: at(0.95), errors: errors + result.errors + result.non2xx }
 }
 
-const portalHome = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}/`
+const portalHome = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}`
 const trpcQuery = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}/api/trpc/portal.home`
 const bareUrl = `http://127.0.0.1:${barePort}/`
 const auth = { cookie: cookieHeader }
 
-// Sanity: the authenticated requests really are authenticated.
-for (const url of [portalHome, trpcQuery]) {
-  const response = await fetch(url, { headers: auth, redirect: 'manual' })
-  if (response.status !== 200) throw new Error(`${url} answered ${response.status}; expected 200 for a signed-in partner`)
-}
+try {
+  // Sanity: the authenticated requests really are authenticated.
+  for (const url of [portalHome, trpcQuery]) {
+    const response = await fetch(url, { headers: auth, redirect: 'manual' })
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}; expected 200 for a signed-in partner`)
+  }
 
-await measure('warm-up', portalHome, 10, auth)
-const results: Figures[] = []
-for (const connections of [50, 10]) {
-  results.push(await measure('bare http + pg', bareUrl, connections))
-  results.push(await measure('portal home (SSR)', portalHome, connections, auth))
-  results.push(await measure('tRPC portal.home', trpcQuery, connections, auth))
-}
+  await measure('warm-up', portalHome, 10, auth)
+  const results: Figures[] = []
+  for (const connections of [50, 10]) {
+    results.push(await measure('bare http + pg', bareUrl, connections))
+    results.push(await measure('portal home (SSR)', portalHome, connections, auth))
+    results.push(await measure('tRPC portal.home', trpcQuery, connections, auth))
+  }
 
-const rows = results.map((figures) => {
-  const baseline = results.find((candidate) => candidate.name === 'bare http + pg' && candidate.connections === figures.connections)
-  const ratio = baseline ? figures.requestsPerSecond / baseline.requestsPerSecond : 1
-  return `| ${figures.name} | ${figures.connections} | ${figures.requestsPerSecond.toFixed(0)} | ${figures.p50.toFixed(1)} | ${figures.p95.toFixed(1)} | ${(ratio * 100).toFixed(0)} % | ${figures.errors} |`
-})
-console.log(`\nFoundation benchmark — ${DURATION_SECONDS}s per run, loopback, ${new Date().toISOString()}`)
-console.log('| target | connections | req/s | p50 ms | p95 ms | vs bare | errors |')
-console.log('|---|---|---|---|---|---|---|')
-for (const row of rows) console.log(row)
-const at50 = (name: string) => results.find((figures) => figures.name === name && figures.connections === 50)
-const at10 = (name: string) => results.find((figures) => figures.name === name && figures.connections === 10)
-const bare50 = at50('bare http + pg')?.requestsPerSecond ?? 1
-for (const name of ['portal home (SSR)', 'tRPC portal.home']) {
-  const ratio = (at50(name)?.requestsPerSecond ?? 0) / bare50
-  const p95 = at10(name)?.p95 ?? Number.POSITIVE_INFINITY
-  console.log(`${name}: ${(ratio * 100).toFixed(0)} % of bare at 50 connections (target ≥ 50 %) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}; p95 at 10 connections ${p95.toFixed(1)} ms (target < 50 ms) ${p95 < 50 ? 'MET' : 'NOT MET'}`)
+  const rows = results.map((figures) => {
+    const baseline = results.find((candidate) => candidate.name === 'bare http + pg' && candidate.connections === figures.connections)
+    const ratio = baseline ? figures.requestsPerSecond / baseline.requestsPerSecond : 1
+    return `| ${figures.name} | ${figures.connections} | ${figures.requestsPerSecond.toFixed(0)} | ${figures.p50.toFixed(1)} | ${figures.p95.toFixed(1)} | ${(ratio * 100).toFixed(0)} % | ${figures.errors} |`
+  })
+  console.log(`\nFoundation benchmark — ${DURATION_SECONDS}s per run, loopback, ${new Date().toISOString()}`)
+  console.log('| target | connections | req/s | p50 ms | p95 ms | vs bare | errors |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const row of rows) console.log(row)
+  const at50 = (name: string) => results.find((figures) => figures.name === name && figures.connections === 50)
+  const at10 = (name: string) => results.find((figures) => figures.name === name && figures.connections === 10)
+  const bare50 = at50('bare http + pg')?.requestsPerSecond ?? 1
+  for (const name of ['portal home (SSR)', 'tRPC portal.home']) {
+    const ratio = (at50(name)?.requestsPerSecond ?? 0) / bare50
+    const p95 = at10(name)?.p95 ?? Number.POSITIVE_INFINITY
+    console.log(`${name}: ${(ratio * 100).toFixed(0)} % of bare at 50 connections (target ≥ 50 %) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}; p95 at 10 connections ${p95.toFixed(1)} ms (target < 50 ms) ${p95 < 50 ? 'MET' : 'NOT MET'}`)
+  }
+} finally {
+  bare.close()
+  await barePool.end()
+  await boss.stop({ graceful: false, wait: true })
+  await db.destroy()
+  await stack.stop()
+  {
+    const client = new pg.Client({ connectionString: serverUrl })
+    await client.connect()
+    await client.query(`drop database if exists "${databaseName}" with (force)`)
+    await client.end()
+  }
+  await stopServer?.()
 }
-
-bare.close()
-await barePool.end()
-await boss.stop({ graceful: false, wait: true })
-await db.destroy()
-await stack.stop()
-{
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  await client.query(`drop database if exists "${databaseName}" with (force)`)
-  await client.end()
-}
-await stopServer?.()

@@ -82,6 +82,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       PORTAL_URL: options.portalUrl,
       ADMIN_PORT: String(options.adminPort),
       PORTAL_PORT: String(options.portalPort),
+      // React, Express and friends pick their fast paths from this; unset means development.
+      NODE_ENV: options.dev ? 'development' : 'production',
       ...options.extraEnv,
     })
     const devFlag = options.dev ? ['--dev'] : []

@@ -1,3 +1,4 @@
+import { sql } from '@accord/db'
 import type { CoreContext } from '../context.js'
 import { partnerRoleLabels } from '../invitations/invitations.js'
 import { partnerTypeLabels, type PartnerType } from '../partners/partners.js'
@@ -20,15 +21,28 @@ export async function getPortalHome(ctx: CoreContext) {
   requirePartner(ctx)
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
-    const tenant = await trx.selectFrom('tenants').select(['slug', 'name', 'portal_name', 'logo_key', 'primary_color', 'support_email']).executeTakeFirstOrThrow()
-    const partner = await trx.selectFrom('partner_organisations').select(['id', 'name', 'type', 'region']).where('id', '=', actor.partnerId).executeTakeFirstOrThrow()
-    const user = await trx.selectFrom('users').select(['id', 'name', 'email', 'partner_role', 'password_hash']).where('id', '=', actor.userId).executeTakeFirstOrThrow()
-    const colleagues = await trx.selectFrom('users').select('id').where('partner_id', '=', actor.partnerId).execute()
+    // One round trip: the portal home is the page partners open most.
+    const row = await trx
+      .selectFrom('users as u')
+      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
+      .innerJoin('tenants as t', 't.id', 'u.tenant_id')
+      .select((eb) => [
+        'u.id as user_id', 'u.name as user_name', 'u.email as user_email', 'u.password_hash',
+        'p.id as partner_id', 'p.name as partner_name', 'p.type as partner_type', 'p.region as partner_region',
+        't.slug', 't.name as tenant_name', 't.portal_name', 't.logo_key', 't.primary_color', 't.support_email',
+        eb.selectFrom('users as colleague').whereRef('colleague.partner_id', '=', 'p.id').select(sql<number>`count(*)::int`.as('n')).as('colleague_count'),
+      ])
+      .where('u.id', '=', actor.userId)
+      .where('p.id', '=', actor.partnerId)
+      .executeTakeFirstOrThrow()
+    const tenant = { slug: row.slug, name: row.tenant_name, portal_name: row.portal_name, logo_key: row.logo_key, primary_color: row.primary_color, support_email: row.support_email }
+    const partner = { id: row.partner_id, name: row.partner_name, type: row.partner_type, region: row.partner_region }
+    const user = { id: row.user_id, name: row.user_name, email: row.user_email, password_hash: row.password_hash }
     const firstSteps: FirstStep[] = [
       { id: 'account', title: 'Set up your account', description: 'You accepted your invitation and can sign in.', done: true },
       { id: 'programme', title: 'Read the programme rules', description: 'How registrations, protection windows and conflicts work.', done: false },
       { id: 'register', title: 'Register your first lead', description: 'Claim a prospect and get a protection window.', done: false },
-      { id: 'team', title: 'Bring your team', description: 'Ask your partner manager to invite your colleagues.', done: colleagues.length > 1 },
+      { id: 'team', title: 'Bring your team', description: 'Ask your partner manager to invite your colleagues.', done: (row.colleague_count ?? 0) > 1 },
     ]
     return {
       vendor: { name: tenant.name, portalName: tenant.portal_name ?? `${tenant.name} Partner Portal`, logoUrl: logoPath(tenant.slug, tenant.logo_key), primaryColor: tenant.primary_color, supportEmail: tenant.support_email },
