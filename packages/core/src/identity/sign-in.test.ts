@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../errors.js'
+import { codeOf, linkFromOutbox as linkOf } from '../testing/helpers.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
 import { requestMagicLink, requestPasswordReset, resetPassword, signInPartner, signInStaff, signInWithMagicLink, verifyEmail } from './sign-in.js'
@@ -16,23 +16,7 @@ afterAll(async () => {
   await deps.close()
 })
 
-/** The newest link of a kind e-mailed to an address, read from the outbox as the recipient would. */
-async function linkFromOutbox(to: string, pathPart: string): Promise<string> {
-  const message = await deps.ownerDb.selectFrom('email_outbox').select('html').where('to_email', '=', to).orderBy('created_at', 'desc').executeTakeFirstOrThrow()
-  const match = new RegExp(`${pathPart}/([^"'<\\s]+)`).exec(message.html)
-  if (!match?.[1]) throw new Error(`no ${pathPart} link in the e-mail to ${to}`)
-  return decodeURIComponent(match[1].replace(/&amp;/g, '&'))
-}
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise
-    return 'OK'
-  } catch (error) {
-    if (error instanceof AppError) return error.code
-    throw error
-  }
-}
+const linkFromOutbox = (to: string, pathPart: string) => linkOf(deps.ownerDb, to, pathPart)
 
 describe('staff sign-in', () => {
   it('signs in with workspace, e-mail and password; wrong password and unknown workspace are field errors', async () => {

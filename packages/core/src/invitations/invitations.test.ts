@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../errors.js'
+import { codeOf, linkFromOutbox } from '../testing/helpers.js'
 import { signInPartner } from '../identity/sign-in.js'
 import { getPortalHome } from '../portal/home.js'
 import { createPartnerOrganisation, createStaffUser, createVendor, type VendorFixture } from '../testing/factories.js'
@@ -18,22 +18,7 @@ afterAll(async () => {
   await deps.close()
 })
 
-async function invitationLink(to: string, pathPart = '/invite'): Promise<string> {
-  const message = await deps.ownerDb.selectFrom('email_outbox').select('html').where('to_email', '=', to).orderBy('created_at', 'desc').executeTakeFirstOrThrow()
-  const match = new RegExp(`${pathPart}/([^"'<\\s]+)`).exec(message.html)
-  if (!match?.[1]) throw new Error('no invitation link')
-  return decodeURIComponent(match[1])
-}
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise
-    return 'OK'
-  } catch (error) {
-    if (error instanceof AppError) return error.code
-    throw error
-  }
-}
+const invitationLink = (to: string) => linkFromOutbox(deps.ownerDb, to, '/invite')
 
 describe('partner invitations', () => {
   it('invite → accept with a password → signed-in partner sees their organisation', async () => {
