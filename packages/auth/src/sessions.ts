@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type Database, isUuid, withTenant } from '@accord/db'
+import { type Database, isUuid, sql, withTenant } from '@accord/db'
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
 
 /**
@@ -54,6 +54,22 @@ declare module 'lucia' {
   }
 }
 
+interface SessionRow {
+  session_id: string
+  expires_at: Date
+  ip: string | null
+  user_agent: string | null
+  user_id: string
+  tenant_id: string
+  kind: string
+  email: string
+  name: string
+  staff_role: string | null
+  partner_id: string | null
+  partner_role: string | null
+  email_verified_at: Date | null
+}
+
 const tenantOfSession = (sessionId: string) => sessionId.split('.')[0] ?? ''
 const splitUserId = (luciaUserId: string) => {
   const [tenantId = '', userId = ''] = luciaUserId.split(':')
@@ -65,18 +81,9 @@ function createAdapter(db: Database): Adapter {
     async getSessionAndUser(sessionId): Promise<[DatabaseSession | null, DatabaseUser | null]> {
       const tenantId = tenantOfSession(sessionId)
       if (!isUuid(tenantId)) return [null, null]
-      const row = await withTenant(db, { tenantId }, (trx) =>
-        trx
-          .selectFrom('sessions as s')
-          .innerJoin('users as u', (join) => join.onRef('u.tenant_id', '=', 's.tenant_id').onRef('u.id', '=', 's.user_id'))
-          .where('s.id', '=', sessionId)
-          .where('u.status', '=', 'active')
-          .select([
-            's.id as session_id', 's.expires_at', 's.ip', 's.user_agent', 'u.id as user_id', 'u.tenant_id', 'u.kind', 'u.email', 'u.name',
-            'u.staff_role', 'u.partner_id', 'u.partner_role', 'u.email_verified_at',
-          ])
-          .executeTakeFirst(),
-      )
+      // One statement (the function scopes itself to the tenant; RLS applies): this runs on every signed-in request.
+      const { rows } = await sql<SessionRow>`select * from session_with_user(${tenantId}::uuid, ${sessionId})`.execute(db)
+      const row = rows[0]
       if (!row) return [null, null]
       return [
         { id: row.session_id, userId: `${row.tenant_id}:${row.user_id}`, expiresAt: row.expires_at, attributes: { ip: row.ip, userAgent: row.user_agent } },

@@ -56,6 +56,22 @@ describe('tenancy by construction (catalog)', () => {
     expect(users).toEqual([])
   })
 
+  it('session_with_user scopes only its own statement and only to the given tenant', async () => {
+    const { createSessionManager } = await import('@accord/auth')
+    const { createVendor } = await import('./testing/factories.js')
+    const vendorA = await createVendor(deps)
+    const vendorB = await createVendor(deps)
+    const sessions = createSessionManager({ db: deps.db, cookieName: 'probe', secureCookies: false })
+    const { sessionId } = await sessions.create({ tenantId: vendorB.tenantId, userId: vendorB.ownerId })
+    const asA = await sql`select * from session_with_user(${vendorA.tenantId}::uuid, ${sessionId})`.execute(deps.db)
+    expect(asA.rows).toEqual([])
+    const asB = await sql<{ user_id: string }>`select * from session_with_user(${vendorB.tenantId}::uuid, ${sessionId})`.execute(deps.db)
+    expect(asB.rows.map((row) => row.user_id)).toEqual([vendorB.ownerId])
+    // The scope ended with the statement: the next statement sees nothing tenant-owned.
+    expect(await deps.db.selectFrom('users').select('id').execute()).toEqual([])
+    expect((await sessions.validate(sessionId))?.user.id).toBe(vendorB.ownerId)
+  })
+
   it('the runtime role cannot rewrite the audit log', async () => {
     await expect(sql`delete from audit_log`.execute(deps.db)).rejects.toThrow(/permission denied/)
   })

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import * as foundation from './20261123T100000_foundation.js'
+import * as sessionLookup from './20261123T120000_session_lookup.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -8,4 +9,5 @@ import * as foundation from './20261123T100000_foundation.js'
  */
 export const migrations: Record<string, Migration> = {
   '20261123T100000_foundation': foundation,
+  '20261123T120000_session_lookup': sessionLookup,
 }
