@@ -34,8 +34,8 @@ export function adminCaller(ctx: CoreContext): AdminCaller {
  * tRPC caller. Signed out → redirect to the login page (and back afterwards);
  * a role without `permission` → a 403 page.
  */
-export async function requireStaff(request: Request, _context: AppLoadContext, permission?: StaffPermission): Promise<StaffRequest> {
-  const session = await getStaffSession(request)
+export async function requireStaff(request: Request, context: AppLoadContext, permission?: StaffPermission): Promise<StaffRequest> {
+  const session = await getStaffSession(request, context)
   if (!session) {
     const headers = new Headers()
     // A stale or foreign (partner) session cookie is cleared on the way out.

@@ -11,7 +11,8 @@ import { SESSION_COOKIE } from './session.server'
  */
 let deps: TestDeps
 let vendor: VendorFixture
-const context = { clientIp: '127.0.0.1' }
+// A fresh load context per request, as Remix creates one per request.
+const context = () => ({ clientIp: '127.0.0.1' })
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -43,7 +44,7 @@ const request = (path: string, cookie?: string) => new Request(`http://admin.tes
 
 describe('requireStaff (loader guard)', () => {
   it('sends signed-out visitors to the login page and back', async () => {
-    const response = await thrown(requireStaff(request('/partners?status=all'), context, 'partners.view'))
+    const response = await thrown(requireStaff(request('/partners?status=all'), context(), 'partners.view'))
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe(`/login?redirectTo=${encodeURIComponent('/partners?status=all')}`)
   })
@@ -51,29 +52,29 @@ describe('requireStaff (loader guard)', () => {
   it('answers 403 when the role lacks the permission, and lets it through otherwise', async () => {
     const viewer = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'viewer' })
     const cookie = await cookieFor(vendor.tenantId, viewer.userId)
-    expect((await thrown(requireStaff(request('/settings/branding', cookie), context, 'settings.manage'))).status).toBe(403)
-    expect((await thrown(requireStaff(request('/audit', cookie), context, 'audit.view'))).status).toBe(403)
-    const allowed = await requireStaff(request('/partners', cookie), context, 'partners.view')
+    expect((await thrown(requireStaff(request('/settings/branding', cookie), context(), 'settings.manage'))).status).toBe(403)
+    expect((await thrown(requireStaff(request('/audit', cookie), context(), 'audit.view'))).status).toBe(403)
+    const allowed = await requireStaff(request('/partners', cookie), context(), 'partners.view')
     expect(allowed.ctx.actor).toEqual({ kind: 'staff', tenantId: vendor.tenantId, userId: viewer.userId, role: 'viewer' })
   })
 
   it('gives the owner a context scoped to their own workspace', async () => {
     const cookie = await cookieFor(vendor.tenantId, vendor.ownerId)
-    const owner = await requireStaff(request('/settings/team', cookie), context, 'staff.manage')
+    const owner = await requireStaff(request('/settings/team', cookie), context(), 'staff.manage')
     expect(owner.ctx.actor).toMatchObject({ tenantId: vendor.tenantId, role: 'owner' })
   })
 
   it('never accepts a partner session, and clears the cookie', async () => {
     const partner = await createPartnerOrganisation(vendor.owner)
     const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
-    const response = await thrown(requireStaff(request('/', await cookieFor(vendor.tenantId, rep.userId)), context))
+    const response = await thrown(requireStaff(request('/', await cookieFor(vendor.tenantId, rep.userId)), context()))
     expect(response.status).toBe(302)
     expect(response.headers.get('set-cookie')).toContain(`${SESSION_COOKIE}=;`)
   })
 
   it('treats a forged or garbage cookie as signed out', async () => {
     const forged = `${SESSION_COOKIE}=${vendor.tenantId}.forgedsecretforgedsecretforgedsecret`
-    expect((await thrown(requireStaff(request('/', forged), context))).status).toBe(302)
-    expect((await thrown(requireStaff(request('/', `${SESSION_COOKIE}=not-even-close`), context))).status).toBe(302)
+    expect((await thrown(requireStaff(request('/', forged), context()))).status).toBe(302)
+    expect((await thrown(requireStaff(request('/', `${SESSION_COOKIE}=not-even-close`), context()))).status).toBe(302)
   })
 })

@@ -30,11 +30,14 @@ function isStaffUser(user: SessionUser): user is StaffUser {
 }
 
 // Layout and page loaders of one request both ask; validate the cookie once.
-const perRequest = new WeakMap<Request, Promise<StaffSession | null>>()
+// Remix hands each loader its own copy of the Request but the same load
+// context, so the context is the per-request key when there is one.
+const perRequest = new WeakMap<object, Promise<StaffSession | null>>()
 
 /** The signed-in staff member, or null. Partner sessions never count here. */
-export function getStaffSession(request: Request): Promise<StaffSession | null> {
-  let pending = perRequest.get(request)
+export function getStaffSession(request: Request, context?: object): Promise<StaffSession | null> {
+  const key = context ?? request
+  let pending = perRequest.get(key)
   if (!pending) {
     pending = (async () => {
       const sessions = await sessionManager()
@@ -44,7 +47,7 @@ export function getStaffSession(request: Request): Promise<StaffSession | null> 
       if (!validated || !isStaffUser(validated.user)) return null
       return { sessionId: validated.sessionId, user: validated.user, refreshedCookie: validated.refreshedCookie }
     })()
-    perRequest.set(request, pending)
+    perRequest.set(key, pending)
   }
   return pending
 }
