@@ -28,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = formValues(await request.formData(), FIELDS)
   try {
     const deps = await runtimeDeps()
-    const created = await signUpVendor(deps, values)
+    const created = await signUpVendor(deps, { ...values, ip: context.clientIp })
     const headers = await startStaffSession(request, { tenantId: created.tenantId, userId: created.userId, workspaceSlug: created.slug, ip: context.clientIp })
     return redirect('/?notice=welcome', { headers })
   } catch (error) {

@@ -95,6 +95,13 @@ describe('vendor sign-up', () => {
     expect(tenant.name).toBe('🚀 Raketen GmbH — Zürich')
   })
 
+  it('limits workspaces created from one network', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`
+    for (let index = 0; index < 10; index++) await signUpVendor(deps, { ...valid(), ip })
+    await expect(signUpVendor(deps, { ...valid(), ip })).rejects.toMatchObject({ code: 'RATE_LIMITED' })
+    await expect(signUpVendor(deps, { ...valid(), ip: '203.0.113.9' })).resolves.toMatchObject({ slug: expect.any(String) })
+  })
+
   it('reports slug availability and suggests slugs', async () => {
     const input = valid()
     await signUpVendor(deps, input)

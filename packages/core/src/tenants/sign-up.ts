@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/record-audit.js'
 import type { CoreDeps } from '../context.js'
 import { enqueueEmail } from '../email/index.js'
 import { AppError, isUniqueViolation } from '../errors.js'
+import { consumeRateLimit } from '../security/rate-limit.js'
 import { defaultProgrammeSettings } from '../settings.js'
 import { emailAddress, newPassword, organisationName, parseInput, personName } from '../validation.js'
 import { brandOf } from './brand.js'
@@ -26,8 +27,18 @@ export const EMAIL_VERIFICATION_HOURS = 48
  * Self-serve sign-up: the workspace, its owner, default programme settings
  * and a verification e-mail, in one transaction (all or nothing).
  */
-export async function signUpVendor(deps: CoreDeps, rawInput: SignUpInput): Promise<{ tenantId: string; userId: string; slug: string }> {
+export const signUpRateLimit = { limit: 10, windowSeconds: 3600 }
+
+export async function signUpVendor(deps: CoreDeps, rawInput: SignUpInput & { ip?: string | null }): Promise<{ tenantId: string; userId: string; slug: string }> {
   const input = parseInput(signUpInput, rawInput)
+  if (rawInput.ip !== undefined) {
+    // Workspaces are free to create; this keeps a script from creating thousands.
+    const verdict = await consumeRateLimit(deps.db, `signup:ip:${rawInput.ip ?? 'unknown'}`, signUpRateLimit, deps.now())
+    if (!verdict.allowed) {
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
+      throw new AppError('RATE_LIMITED', `Too many workspaces were created from your network recently. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { retryAfterSeconds: verdict.retryAfterSeconds })
+    }
+  }
   const tenantId = randomUUID()
   const passwordHash = await hashPassword(input.password)
   try {
