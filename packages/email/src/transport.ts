@@ -64,7 +64,7 @@ export interface ResendTransportOptions {
 
 export function createResendTransport(options: ResendTransportOptions): EmailTransport {
   if (!options.apiKey) throw new Error('createResendTransport needs an API key')
-  // baseUrl always passed: the SDK would otherwise read RESEND_BASE_URL from process.env itself.
+  // baseUrl always passed: the SDK would otherwise read RESEND_BASE_URL from the environment itself.
   const resend = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/$/, '') })
   const timeoutMs = options.timeoutMs ?? 20_000
   return {
