@@ -17,8 +17,12 @@ test('vendor onboarding to a branded partner portal', async ({ page, browser, in
 
   // Sign up.
   await page.goto(`${info.adminUrl}/signup`)
+  // Wait for hydration: the address is suggested from the company name as one types.
+  await page.waitForLoadState('networkidle')
   await page.getByLabel('Company name').fill(`E2E Vendor ${id}`)
+  await expect(page.getByLabel('Workspace address')).toHaveValue(`e2e-vendor-${id}`)
   await page.getByLabel('Workspace address').fill(slug)
+  await expect(page.getByLabel('Workspace address')).toHaveValue(slug)
   await page.getByLabel('Your name').fill('Erin Owner')
   await page.getByLabel('Work e-mail').fill(ownerEmail)
   await page.getByLabel('Password').fill('a long enough passphrase')
@@ -33,6 +37,7 @@ test('vendor onboarding to a branded partner portal', async ({ page, browser, in
 
   // Brand the portal: colour, then logo.
   await page.goto(`${info.adminUrl}/settings/branding`)
+  await page.waitForLoadState('networkidle')
   await page.getByLabel('Primary colour', { exact: true }).fill('#7c3aed')
   await page.getByRole('button', { name: 'Save branding' }).click()
   await expect(page.getByRole('status').filter({ hasText: /saved/i }).first()).toBeVisible()
@@ -42,6 +47,7 @@ test('vendor onboarding to a branded partner portal', async ({ page, browser, in
 
   // A partner organisation and an invitation.
   await page.goto(`${info.adminUrl}/partners/new`)
+  await page.waitForLoadState('networkidle')
   await page.getByLabel('Name', { exact: true }).fill(`Contoso ${id}`)
   await page.getByLabel('Partner type').selectOption('reseller')
   await page.getByLabel('E-mail domains').fill('partner-e2e.example')
@@ -57,6 +63,7 @@ test('vendor onboarding to a branded partner portal', async ({ page, browser, in
   const partnerContext = await browser.newContext()
   const partnerPage = await partnerContext.newPage()
   await partnerPage.goto(inviteHref)
+  await partnerPage.waitForLoadState('networkidle')
   await expect(partnerPage.getByText(`Contoso ${id}`).first()).toBeVisible()
   await partnerPage.getByLabel('Your name').fill('Riley Rep')
   await partnerPage.getByLabel('Set a password').check()
