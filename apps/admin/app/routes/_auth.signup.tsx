@@ -1,4 +1,5 @@
 import { portalBaseUrl, signUpVendor } from '@accord/core'
+import { suggestSlug } from '@accord/core/tenants/suggest-slug'
 import { Field, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -76,25 +77,7 @@ export default function SignUp() {
   const [slug, setSlug] = useState(valueOf(failure, 'slug'))
   // Once the person edits the address themselves we stop suggesting one.
   const [slugEdited, setSlugEdited] = useState(valueOf(failure, 'slug') !== '')
-  const [companyName, setCompanyName] = useState(valueOf(failure, 'companyName'))
   const status = useSlugAvailability(slug)
-
-  useEffect(() => {
-    if (slugEdited || !companyName.trim()) return
-    let cancelled = false
-    const timer = setTimeout(() => {
-      trpc()
-        .public.suggestSlug.query({ companyName: companyName.slice(0, 200) })
-        .then((answer) => {
-          if (!cancelled) setSlug(answer.slug)
-        })
-        .catch(() => undefined)
-    }, 250)
-    return () => {
-      cancelled = true
-      clearTimeout(timer)
-    }
-  }, [companyName, slugEdited])
 
   const slugId = useId()
   const slugErrors = failure?.fieldErrors.slug
@@ -116,7 +99,10 @@ export default function SignUp() {
           maxLength={120}
           defaultValue={valueOf(failure, 'companyName')}
           errors={failure?.fieldErrors.companyName}
-          onChange={setCompanyName}
+          // Suggested synchronously (a pure function), so a late answer can never overwrite what the person typed.
+          onChange={(name) => {
+            if (!slugEdited) setSlug(suggestSlug(name))
+          }}
         />
         <div className="field">
           <label htmlFor={slugId}>Workspace address</label>

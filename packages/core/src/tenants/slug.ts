@@ -19,14 +19,4 @@ export const workspaceSlug = z
   .refine((slug) => !slug.includes('--'), 'Avoid two hyphens in a row.')
   .refine((slug) => !RESERVED_SLUGS.has(slug), 'This address is reserved; choose another.')
 
-/** A readable slug suggestion from a company name ("Müller & Co. GmbH" → "muller-co-gmbh"). */
-export function suggestSlug(companyName: string): string {
-  return companyName
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/g, '')
-}
+export { suggestSlug } from './suggest-slug.js'
