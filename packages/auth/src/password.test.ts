@@ -32,7 +32,7 @@ describe('one-time tokens', () => {
     expect(parseOneTimeToken(token)).toEqual({ tenantId, tokenHash })
   })
 
-  it.each(['', 'nonsense', `${tenantId}.short`, `not-a-uuid.${'a'.repeat(43)}`, `${tenantId}.${'a'.repeat(42)}!`])('rejects malformed token %j', (token) => {
+  it.each(['', 'nonsense', `${'-'.repeat(36)}.${'a'.repeat(43)}`, `${tenantId}.short`, `not-a-uuid.${'a'.repeat(43)}`, `${tenantId}.${'a'.repeat(42)}!`])('rejects malformed token %j', (token) => {
     expect(parseOneTimeToken(token)).toBeNull()
   })
 })

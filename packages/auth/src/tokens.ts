@@ -11,7 +11,7 @@ export function createOneTimeToken(tenantId: string): { token: string; tokenHash
 }
 
 export function parseOneTimeToken(token: string): { tenantId: string; tokenHash: string } | null {
-  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/i.exec(token.trim())
+  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/i.exec(token.trim())
   if (!match?.[1] || !match[2]) return null
   return { tenantId: match[1].toLowerCase(), tokenHash: hashSecret(match[2]) }
 }

@@ -25,7 +25,12 @@ export async function up(db: Kysely<any>): Promise<void> {
                  u.staff_role, u.partner_id, u.partner_role, u.email_verified_at
           from sessions s
           join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
-          where s.tenant_id = p_tenant_id and s.id = p_session_id and u.status = 'active';
+          where s.tenant_id = p_tenant_id and s.id = p_session_id and u.status = 'active'
+            -- A partner user's session ends the moment the organisation is archived.
+            and (u.kind = 'staff' or exists (
+              select 1 from partner_organisations p
+              where p.tenant_id = u.tenant_id and p.id = u.partner_id and p.status = 'active'
+            ));
       end
       $$;
     revoke all on function session_with_user(uuid, text) from public;

@@ -9,6 +9,12 @@ const schema = z.object({
   RESEND_BASE_URL: optionalString.pipe(z.string().url().optional()),
   /** Sender for every outgoing e-mail, e.g. `Acme Partners <partners@acme.com>`. */
   EMAIL_FROM: optionalString.transform((value) => value ?? DEFAULT_FROM),
+  /**
+   * `on` shows the dev mailbox page (every local e-mail, links included, no
+   * sign-in). Only the local dev stack turns it on; a deployment without
+   * RESEND_API_KEY keeps mail in the outbox but never exposes it.
+   */
+  DEV_MAILBOX: z.enum(['on', 'off']).default('off'),
 })
 
 export type EmailEnv = z.infer<typeof schema>
@@ -29,4 +35,9 @@ export type EmailMode = 'resend' | 'local'
 /** Resend when a key is configured; otherwise the local outbox + dev mailbox. */
 export function emailMode(env: EmailEnv = emailEnv()): EmailMode {
   return env.RESEND_API_KEY ? 'resend' : 'local'
+}
+
+/** The dev mailbox page is served only in local e-mail mode and when explicitly switched on. */
+export function devMailboxEnabled(env: EmailEnv = emailEnv()): boolean {
+  return emailMode(env) === 'local' && env.DEV_MAILBOX === 'on'
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express'
 import { describe, expect, it, vi } from 'vitest'
-import { sameOriginMutations } from './csrf.js'
+import { limitBodySize, sameOriginMutations } from './csrf.js'
 
 function run(method: string, headers: Record<string, string>, path = '/partners') {
   const request = { method, path, get: (name: string) => headers[name.toLowerCase()] } as unknown as Request
@@ -39,5 +39,34 @@ describe('same-origin check on mutations', () => {
   })
   it('exempts signed webhook paths', () => {
     expect(run('POST', { host: 'localhost:3000' }, '/webhooks/resend').passed).toBe(true)
+  })
+})
+
+describe('body size limit', () => {
+  it('refuses a declared body over the limit with 413 and lets smaller ones through', () => {
+    const check = (length: string) => {
+      const request = { method: 'POST', get: (name: string) => (name.toLowerCase() === 'content-length' ? length : undefined), on: () => undefined } as unknown as Request
+      const sent: { status?: number } = {}
+      const response = {
+        status(code: number) {
+          sent.status = code
+          return this
+        },
+        set() {
+          return this
+        },
+        type() {
+          return this
+        },
+        send() {
+          return this
+        },
+      } as unknown as Response
+      const next = vi.fn()
+      limitBodySize(1024 * 1024)(request, response, next as unknown as NextFunction)
+      return { passed: next.mock.calls.length === 1, status: sent.status }
+    }
+    expect(check(String(2 * 1024 * 1024))).toEqual({ passed: false, status: 413 })
+    expect(check('512')).toEqual({ passed: true, status: undefined })
   })
 })

@@ -30,3 +30,27 @@ export function sameOriginMutations(options: { exemptPathPrefixes?: string[] } =
     next()
   }
 }
+
+/**
+ * Refuse oversized bodies up front (actions read the whole body into memory).
+ * Declared lengths are checked here; a chunked body is cut off when it passes
+ * the limit while streaming.
+ */
+export function limitBodySize(maxBytes: number) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (SAFE_METHODS.has(request.method)) return next()
+    const declared = Number(request.get('content-length') ?? 0)
+    if (declared > maxBytes) {
+      response.status(413).set('Connection', 'close').type('text/plain').send(`The request is larger than ${Math.round(maxBytes / 1024 / 1024)} MB and was refused.`)
+      return
+    }
+    if (!request.get('content-length')) {
+      let received = 0
+      request.on('data', (chunk: Buffer) => {
+        received += chunk.length
+        if (received > maxBytes) request.destroy(new Error('request body too large'))
+      })
+    }
+    next()
+  }
+}

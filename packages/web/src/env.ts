@@ -7,6 +7,8 @@ const schema = z.object({
    * behind a load balancer, so per-IP rate limits see the real client.
    */
   TRUST_PROXY: z.string().default('loopback'),
+  /** Largest request body accepted, in bytes (uploads included); larger ones get 413 before anything reads them. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
 })
 
 export const webEnv = () => parseEnv('@accord/web', schema)

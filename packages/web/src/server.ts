@@ -3,7 +3,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
-import { sameOriginMutations } from './csrf.js'
+import { limitBodySize, sameOriginMutations } from './csrf.js'
 import { webEnv } from './env.js'
 
 export interface AppServerOptions {
@@ -40,6 +40,7 @@ export async function startAppServer(options: AppServerOptions): Promise<{ close
     response.type('text/plain').send('ok')
   })
   app.use(sameOriginMutations({ exemptPathPrefixes: options.csrfExemptPathPrefixes }))
+  app.use(limitBodySize(webEnv().MAX_BODY_BYTES))
 
   let build: ServerBuild | (() => Promise<ServerBuild>)
   if (options.dev) {

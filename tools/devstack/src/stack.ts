@@ -84,6 +84,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       PORTAL_PORT: String(options.portalPort),
       // React, Express and friends pick their fast paths from this; unset means development.
       NODE_ENV: options.dev ? 'development' : 'production',
+      // The local stack shows every e-mail on /dev/mailbox unless a provider is configured.
+      DEV_MAILBOX: 'on',
       ...options.extraEnv,
     })
     const devFlag = options.dev ? ['--dev'] : []

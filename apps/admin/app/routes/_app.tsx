@@ -1,5 +1,5 @@
 import { staffCan, staffRoleLabels } from '@accord/core'
-import { emailMode } from '@accord/email/env'
+import { devMailboxEnabled } from '@accord/email/env'
 import { type LoaderFunctionArgs, data } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSearchParams } from '@remix-run/react'
 import { useDismissableDetails } from '~/components/disclosure'
@@ -16,7 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       workspace: session.workspace,
       nav: {
         audit: staffCan(user.staffRole, 'audit.view'),
-        devMailbox: emailMode() === 'local',
+        devMailbox: devMailboxEnabled(),
       },
     },
     { headers },

@@ -1,6 +1,6 @@
 import { appErrorOf } from '@accord/api'
 import { getDevMailboxMessage } from '@accord/core'
-import { emailMode } from '@accord/email/env'
+import { devMailboxEnabled } from '@accord/email/env'
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { DevShell } from '~/components/dev-shell'
@@ -16,7 +16,7 @@ export const meta = ({ data, error }: { data?: { message: { subject: string } };
 ]
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  if (emailMode() !== 'local') throw notFound()
+  if (!devMailboxEnabled()) throw notFound()
   try {
     const message = await getDevMailboxMessage(await runtimeDeps(), { id: params.id ?? '' })
     return {

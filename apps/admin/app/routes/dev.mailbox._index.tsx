@@ -1,5 +1,5 @@
 import { listDevMailbox } from '@accord/core'
-import { emailMode } from '@accord/email/env'
+import { devMailboxEnabled } from '@accord/email/env'
 import { EmptyState } from '@accord/ui'
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData, useRevalidator } from '@remix-run/react'
@@ -17,7 +17,7 @@ const REFRESH_MS = 4000
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // Only a stand-in for a mail catcher: it does not exist when real e-mail is configured.
-  if (emailMode() !== 'local') throw notFound()
+  if (!devMailboxEnabled()) throw notFound()
   const to = new URL(request.url).searchParams.get('to')?.trim().slice(0, 254) ?? ''
   const messages = await listDevMailbox(await runtimeDeps(), { limit: 100, to: to || undefined })
   return {

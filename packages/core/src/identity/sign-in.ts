@@ -169,8 +169,16 @@ export async function requestPasswordReset(deps: CoreDeps, rawInput: { tenantId:
   const verdict = await consumeRateLimit(deps.db, `reset:${rawInput.tenantId}:${email}`, { limit: 5, windowSeconds: 3600 }, deps.now())
   if (!verdict.allowed) throw new AppError('RATE_LIMITED', 'We have sent several reset links already. Check your inbox, or try again later.', { retryAfterSeconds: verdict.retryAfterSeconds })
   await withTenant(deps.db, { tenantId: rawInput.tenantId }, async (trx) => {
-    const user = await trx.selectFrom('users').select(['id', 'name']).where('kind', '=', rawInput.kind).where('email', '=', email).where('status', '=', 'active').executeTakeFirst()
-    if (!user) return
+    const user = await trx
+      .selectFrom('users as u')
+      .leftJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
+      .select(['u.id', 'u.name', 'p.status as partner_status'])
+      .where('u.kind', '=', rawInput.kind)
+      .where('u.email', '=', email)
+      .where('u.status', '=', 'active')
+      .executeTakeFirst()
+    // Users of an archived partner organisation get no reset link (they could sign in with it).
+    if (!user || (rawInput.kind === 'partner' && user.partner_status !== 'active')) return
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
     const token = await issueToken(trx, deps, { tenantId: rawInput.tenantId, userId: user.id, purpose: 'password_reset', validMinutes: PASSWORD_RESET_MINUTES })
     const base = rawInput.kind === 'staff' ? deps.adminUrl : portalBaseUrl(deps.portal, tenant.slug)
@@ -189,6 +197,15 @@ export async function resetPassword(deps: Pick<CoreDeps, 'db' | 'now'>, rawInput
   const input = parseInput(resetPasswordInput, rawInput)
   const passwordHash = await hashPassword(input.password)
   return consumeToken(deps, { token: input.token, purpose: 'password_reset', expectedTenantId: rawInput.expectedTenantId }, async (trx, claim) => {
+    const account = await trx
+      .selectFrom('users as u')
+      .leftJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
+      .select(['u.status', 'u.kind', 'p.status as partner_status'])
+      .where('u.id', '=', claim.userId)
+      .executeTakeFirst()
+    if (!account || account.status !== 'active' || (account.kind === 'partner' && account.partner_status !== 'active')) {
+      throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
+    }
     const user = await trx
       .updateTable('users')
       .set({ password_hash: passwordHash, email_verified_at: deps.now(), updated_at: deps.now() })
