@@ -2,7 +2,8 @@ import { createOneTimeToken, hashPassword, parseOneTimeToken } from '@accord/aut
 import { withTenant } from '@accord/db'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
-import type { CoreContext, CoreDeps, PartnerRole, StaffRole } from '../context.js'
+import type { TenantTransaction } from '@accord/db'
+import type { CoreContext, CoreDeps, PartnerRole, StaffContext, StaffRole } from '../context.js'
 import { PARTNER_ROLES, portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/index.js'
 import { AppError } from '../errors.js'
@@ -28,6 +29,36 @@ export const inviteStaffInput = z.object({
   role: z.enum(['admin', 'partner_manager', 'finance', 'viewer', 'owner'], { errorMap: () => ({ message: 'Choose a role.' }) }),
 })
 
+/**
+ * The shared part of inviting anyone: withdraw a pending invitation for the
+ * same address and kind (re-inviting replaces the link), then store a new one
+ * with only its token's hash. The caller sends the e-mail and audits.
+ */
+async function issueInvitation(
+  trx: TenantTransaction,
+  ctx: StaffContext,
+  invitee: { kind: 'staff' | 'partner'; email: string; name: string | null; staff_role?: string; partner_id?: string; partner_role?: string },
+) {
+  const actor = ctx.actor
+  await trx
+    .updateTable('invitations')
+    .set({ revoked_at: ctx.now() })
+    .where('kind', '=', invitee.kind)
+    .where('email', '=', invitee.email)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .execute()
+  const { token, tokenHash } = createOneTimeToken(actor.tenantId)
+  const expiresAt = new Date(ctx.now().getTime() + INVITATION_VALID_DAYS * 86_400_000)
+  const invitation = await trx
+    .insertInto('invitations')
+    .values({ tenant_id: actor.tenantId, ...invitee, token_hash: tokenHash, expires_at: expiresAt, invited_by_user_id: actor.userId })
+    .returning(['id', 'email', 'expires_at'])
+    .executeTakeFirstOrThrow()
+  const inviter = await trx.selectFrom('users').select('name').where('id', '=', actor.userId).executeTakeFirstOrThrow()
+  return { invitation, token, expiresAt, inviterName: inviter.name }
+}
+
 /** Invite someone into a partner organisation; re-inviting replaces the pending link. */
 export async function invitePartnerUser(ctx: CoreContext, rawInput: z.input<typeof invitePartnerUserInput>) {
   requireStaff(ctx, 'partners.manage')
@@ -44,22 +75,13 @@ export async function invitePartnerUser(ctx: CoreContext, rawInput: z.input<type
         email: [existingUser.partner_id === partner.id ? 'This person already has access to the portal.' : 'This e-mail already belongs to a user of another partner organisation.'],
       })
     }
-    await trx
-      .updateTable('invitations')
-      .set({ revoked_at: ctx.now() })
-      .where('kind', '=', 'partner')
-      .where('email', '=', input.email)
-      .where('accepted_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .execute()
-    const { token, tokenHash } = createOneTimeToken(actor.tenantId)
-    const expiresAt = new Date(ctx.now().getTime() + INVITATION_VALID_DAYS * 86_400_000)
-    const invitation = await trx
-      .insertInto('invitations')
-      .values({ tenant_id: actor.tenantId, kind: 'partner', email: input.email, name: input.name, partner_id: partner.id, partner_role: input.role, token_hash: tokenHash, expires_at: expiresAt, invited_by_user_id: actor.userId })
-      .returning(['id', 'email', 'expires_at'])
-      .executeTakeFirstOrThrow()
-    const inviter = await trx.selectFrom('users').select('name').where('id', '=', actor.userId).executeTakeFirstOrThrow()
+    const { invitation, token, expiresAt, inviterName } = await issueInvitation(trx, ctx, {
+      kind: 'partner',
+      email: input.email,
+      name: input.name,
+      partner_id: partner.id,
+      partner_role: input.role,
+    })
     await enqueueEmail(trx, ctx, {
       tenantId: actor.tenantId,
       to: input.email,
@@ -67,7 +89,7 @@ export async function invitePartnerUser(ctx: CoreContext, rawInput: z.input<type
         name: 'partner-invitation',
         props: {
           brand: brandOf(ctx, tenant),
-          inviterName: inviter.name,
+          inviterName,
           partnerName: partner.name,
           recipientName: input.name,
           role: partnerRoleLabels[input.role],
@@ -89,21 +111,13 @@ export async function inviteStaffMember(ctx: CoreContext, rawInput: z.input<type
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
     const existing = await trx.selectFrom('users').select('id').where('kind', '=', 'staff').where('email', '=', input.email).executeTakeFirst()
     if (existing) throw AppError.validation({ email: ['This person is already a member of the workspace.'] })
-    await trx.updateTable('invitations').set({ revoked_at: ctx.now() }).where('kind', '=', 'staff').where('email', '=', input.email).where('accepted_at', 'is', null).where('revoked_at', 'is', null).execute()
-    const { token, tokenHash } = createOneTimeToken(actor.tenantId)
-    const expiresAt = new Date(ctx.now().getTime() + INVITATION_VALID_DAYS * 86_400_000)
-    const invitation = await trx
-      .insertInto('invitations')
-      .values({ tenant_id: actor.tenantId, kind: 'staff', email: input.email, name: input.name, staff_role: input.role, token_hash: tokenHash, expires_at: expiresAt, invited_by_user_id: actor.userId })
-      .returning(['id', 'email', 'expires_at'])
-      .executeTakeFirstOrThrow()
-    const inviter = await trx.selectFrom('users').select('name').where('id', '=', actor.userId).executeTakeFirstOrThrow()
+    const { invitation, token, expiresAt, inviterName } = await issueInvitation(trx, ctx, { kind: 'staff', email: input.email, name: input.name, staff_role: input.role })
     await enqueueEmail(trx, ctx, {
       tenantId: actor.tenantId,
       to: input.email,
       template: {
         name: 'staff-invitation',
-        props: { brand: { ...brandOf(ctx, tenant), name: tenant.name }, inviterName: inviter.name, recipientName: input.name, role: staffRoleLabels[input.role as StaffRole], acceptUrl: `${ctx.adminUrl}/invite/${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() },
+        props: { brand: { ...brandOf(ctx, tenant), name: tenant.name }, inviterName, recipientName: input.name, role: staffRoleLabels[input.role as StaffRole], acceptUrl: `${ctx.adminUrl}/invite/${encodeURIComponent(token)}`, expiresAt: expiresAt.toISOString() },
       },
     })
     await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'staff.invited', targetType: 'invitation', targetId: invitation.id, details: { email: input.email, role: input.role } })
