@@ -4,6 +4,7 @@ import { Badge, Field, SelectField, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorContent } from '~/components/error-page'
+import { PendingInvitationsTable } from '~/components/pending-invitations'
 import { ConfirmAction, FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
 import { PARTNER_FIELDS, PartnerFields } from '~/components/partner-fields'
 import { errorsFor, formValues } from '~/lib/forms'
@@ -189,53 +190,7 @@ export default function PartnerPage() {
         )}
 
         <h3>Pending invitations</h3>
-        {people.invitations.length === 0 ? (
-          <p className="muted">No pending invitations.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <caption className="sr-only">Pending invitations</caption>
-              <thead>
-                <tr>
-                  <th scope="col">E-mail</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Expires</th>
-                  {canManage ? (
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {people.invitations.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <td className="wrap-anywhere">{invitation.email}</td>
-                    <td>{invitation.name ?? <span className="muted">—</span>}</td>
-                    <td>{invitation.roleLabel}</td>
-                    <td>
-                      {invitation.expired ? (
-                        <Badge tone="danger">Expired</Badge>
-                      ) : (
-                        <time dateTime={new Date(invitation.expiresAt).toISOString()} title={formatDateTime(invitation.expiresAt)}>
-                          {relativeTime(invitation.expiresAt, new Date(now))}
-                        </time>
-                      )}
-                    </td>
-                    {canManage ? (
-                      <td className="actions">
-                        <ConfirmAction label={`Revoke`} confirmLabel={`Revoke invitation for ${invitation.email}`} pendingLabel="Revoking…" pending={revoking} intent="revoke" hidden={{ invitationId: invitation.id }} variant="secondary">
-                          The link in the e-mail to {invitation.email} will stop working. You can invite them again later.
-                        </ConfirmAction>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <PendingInvitationsTable invitations={people.invitations} now={now} canManage={canManage} revoking={revoking} revokeConsequence={(email) => `The link in the e-mail to ${email} will stop working. You can invite them again later.`} />
       </section>
 
       {canManage ? (
