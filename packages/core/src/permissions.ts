@@ -14,6 +14,9 @@ export const staffPermissions = {
   'partners.view': ALL,
   'partners.manage': ['owner', 'admin', 'partner_manager'],
   'audit.view': ['owner', 'admin'],
+  'registrations.view': ALL,
+  'registrations.decide': ['owner', 'admin', 'partner_manager'],
+  'programme.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly StaffRole[]>
 
 export type StaffPermission = keyof typeof staffPermissions

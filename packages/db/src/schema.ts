@@ -22,7 +22,33 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface Accounts {
+  blocked: Generated<boolean>;
+  blocked_reason: string | null;
+  company_key: string;
+  created_at: Generated<Timestamp>;
+  domain: string | null;
+  id: Generated<string>;
+  name: string;
+  region: string | null;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ApprovalRoutes {
+  approver_user_id: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  max_amount: Numeric | null;
+  min_amount: Numeric | null;
+  position: Generated<number>;
+  region: string | null;
+  tenant_id: string;
+}
 
 export interface AuditLog {
   action: string;
@@ -44,6 +70,38 @@ export interface AuthTokens {
   token_hash: string;
   used_at: Timestamp | null;
   user_id: string;
+}
+
+export interface DealPartners {
+  attribution: string;
+  contact_role: string | null;
+  created_at: Generated<Timestamp>;
+  deal_id: string;
+  partner_id: string;
+  percent: Numeric;
+  tenant_id: string;
+}
+
+export interface Deals {
+  account_id: string;
+  amount: Numeric | null;
+  created_at: Generated<Timestamp>;
+  currency: string | null;
+  discount_percent: Numeric | null;
+  expected_close: Timestamp | null;
+  id: Generated<string>;
+  internal_notes: string | null;
+  last_activity_at: Generated<Timestamp>;
+  motion: string;
+  name: string;
+  next_step: string | null;
+  owner_user_id: string | null;
+  protection_ends_at: Timestamp | null;
+  registration_id: string | null;
+  stage: string;
+  status: Generated<string>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface DevMailboxMessages {
@@ -119,6 +177,7 @@ export interface PartnerOrganisations {
   region: string | null;
   status: Generated<string>;
   tenant_id: string;
+  tier: Generated<string>;
   type: string;
   updated_at: Generated<Timestamp>;
   website: string | null;
@@ -128,6 +187,89 @@ export interface RateLimitBuckets {
   hits: number;
   key: string;
   window_started_at: Timestamp;
+}
+
+export interface RegistrationCounters {
+  last_number: Generated<number>;
+  tenant_id: string;
+}
+
+export interface RegistrationEvents {
+  actor_kind: string;
+  actor_label: string;
+  actor_user_id: string | null;
+  created_at: Generated<Timestamp>;
+  details: Generated<Json>;
+  from_status: string | null;
+  id: Generated<string>;
+  partner_id: string;
+  partner_note: string | null;
+  partner_visible: Generated<boolean>;
+  registration_id: string;
+  rule: string | null;
+  staff_note: string | null;
+  tenant_id: string;
+  to_status: string | null;
+  type: string;
+}
+
+export interface Registrations {
+  account_id: string;
+  amount: Numeric | null;
+  appeal_evidence: string | null;
+  appealed_at: Timestamp | null;
+  approver_user_id: string | null;
+  case_number: number;
+  co_sell_requested: Generated<boolean>;
+  company_key: string;
+  company_name: string;
+  competitors: string | null;
+  conflict_notes: string | null;
+  conflict_status: Generated<string>;
+  consent_at: Timestamp;
+  contact_email: string;
+  contact_name: string;
+  contact_role: string | null;
+  created_at: Generated<Timestamp>;
+  currency: string | null;
+  deal_id: string | null;
+  deal_stage: string | null;
+  decided_at: Timestamp | null;
+  decided_by_user_id: string | null;
+  deciding_rule: string | null;
+  domain: string | null;
+  expected_close: Timestamp | null;
+  expiry_reminded_at: Timestamp | null;
+  extension_count: Generated<number>;
+  extension_request_note: string | null;
+  extension_requested_at: Timestamp | null;
+  id: Generated<string>;
+  idle_flagged_at: Timestamp | null;
+  info_request: string | null;
+  kind: string;
+  last_activity_at: Generated<Timestamp>;
+  motion: string;
+  next_step: string | null;
+  partner_id: string;
+  partner_verdict: string;
+  problem: string;
+  product_interest: Generated<string[]>;
+  protection_ends_at: Timestamp | null;
+  protection_starts_at: Timestamp | null;
+  region: string | null;
+  rejection_reason: string | null;
+  sla_due_at: Timestamp;
+  sla_escalated_at: Timestamp | null;
+  sla_reminded_at: Timestamp | null;
+  source: string;
+  stage_guess: string;
+  status: Generated<string>;
+  submitted_by_user_id: string | null;
+  submitter_email: string;
+  target_revenue: Numeric | null;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  website: string | null;
 }
 
 export interface Sessions {
@@ -154,6 +296,14 @@ export interface Tenants {
   updated_at: Generated<Timestamp>;
 }
 
+export interface Territories {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  partner_id: string;
+  region: string;
+  tenant_id: string;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   email: string;
@@ -172,15 +322,23 @@ export interface Users {
 }
 
 export interface DB {
+  accounts: Accounts;
+  approval_routes: ApprovalRoutes;
   audit_log: AuditLog;
   auth_tokens: AuthTokens;
+  deal_partners: DealPartners;
+  deals: Deals;
   dev_mailbox_messages: DevMailboxMessages;
   email_outbox: EmailOutbox;
   invitations: Invitations;
   job_progress: JobProgress;
   partner_organisations: PartnerOrganisations;
   rate_limit_buckets: RateLimitBuckets;
+  registration_counters: RegistrationCounters;
+  registration_events: RegistrationEvents;
+  registrations: Registrations;
   sessions: Sessions;
   tenants: Tenants;
+  territories: Territories;
   users: Users;
 }

@@ -5,6 +5,7 @@ import type { ReactElement } from 'react'
 import { MagicLink, type MagicLinkProps, magicLinkSubject } from './templates/magic-link.js'
 import { PartnerInvitation, type PartnerInvitationProps, partnerInvitationSubject } from './templates/partner-invitation.js'
 import { PasswordReset, type PasswordResetProps, passwordResetSubject } from './templates/password-reset.js'
+import { RegistrationUpdate, type RegistrationUpdateProps, registrationUpdateSubject } from './templates/registration-update.js'
 import { StaffInvitation, type StaffInvitationProps, staffInvitationSubject } from './templates/staff-invitation.js'
 import { VerifyEmail, type VerifyEmailProps, verifyEmailSubject } from './templates/verify-email.js'
 
@@ -15,6 +16,7 @@ export type EmailTemplate =
   | { name: 'staff-invitation'; props: StaffInvitationProps }
   | { name: 'partner-invitation'; props: PartnerInvitationProps }
   | { name: 'magic-link'; props: MagicLinkProps }
+  | { name: 'registration-update'; props: RegistrationUpdateProps }
 
 export type EmailTemplateName = EmailTemplate['name']
 
@@ -36,6 +38,8 @@ function compose(template: EmailTemplate): { subject: string; element: ReactElem
       return { subject: partnerInvitationSubject(template.props), element: <PartnerInvitation {...template.props} /> }
     case 'magic-link':
       return { subject: magicLinkSubject(template.props), element: <MagicLink {...template.props} /> }
+    case 'registration-update':
+      return { subject: registrationUpdateSubject(template.props), element: <RegistrationUpdate {...template.props} /> }
     default: {
       const unknown: never = template
       throw new Error(`Unknown e-mail template: ${(unknown as { name: string }).name}`)

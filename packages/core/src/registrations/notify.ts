@@ -1,0 +1,212 @@
+import type { TenantTransaction } from '@accord/db'
+import type { CoreDeps } from '../context.js'
+import { portalBaseUrl } from '../context.js'
+import { enqueueEmail } from '../email/enqueue-email.js'
+import { brandOf } from '../tenants/brand.js'
+
+/**
+ * Registration e-mails. Partners hear about every status change of their own
+ * registrations (never about anyone else's claim); staff hear about new
+ * registrations to review, approaching SLAs and breaches. Everything goes
+ * through the outbox in the caller's transaction.
+ */
+
+export interface TenantForEmail {
+  id: string
+  slug: string
+  name: string
+  portal_name: string | null
+  logo_key: string | null
+  primary_color: string
+  support_email: string | null
+}
+
+export interface RegistrationForEmail {
+  id: string
+  case_number: number
+  company_name: string
+  kind: string
+}
+
+export const caseReference = (caseNumber: number) => `R-${caseNumber}`
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' })
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+export const formatDay = (date: Date) => dayFormat.format(date)
+export const formatDateTime = (date: Date) => `${dateTimeFormat.format(date)} UTC`
+
+export type PartnerNotice =
+  | { kind: 'received'; partnerMessage: string; status: string }
+  | { kind: 'approved'; protectionEndsAt: Date; note: string | null }
+  | { kind: 'info_requested'; question: string }
+  | { kind: 'rejected'; reason: string; appealUntil: Date | null }
+  | { kind: 'won' }
+  | { kind: 'lost'; reason: string | null }
+  | { kind: 'expiring'; protectionEndsAt: Date; canExtend: boolean }
+  | { kind: 'expired' }
+  | { kind: 'extended'; protectionEndsAt: Date; reason: string }
+
+function partnerWording(notice: PartnerNotice, company: string, reference: string): { headline: string; paragraphs: string[]; facts: Array<{ label: string; value: string }> } {
+  switch (notice.kind) {
+    case 'received':
+      return {
+        headline: `Received: ${company} (${reference})`,
+        paragraphs: [`We received your registration for ${company}. Your case number is ${reference}.`, notice.partnerMessage],
+        facts: [{ label: 'Status', value: notice.status }],
+      }
+    case 'approved':
+      return {
+        headline: `Approved: ${company} (${reference})`,
+        paragraphs: [`Your registration for ${company} is approved. The customer is protected for you until ${formatDay(notice.protectionEndsAt)}.`, 'Log your next step (for example the first meeting) in the portal to keep the protection running.'],
+        facts: [{ label: 'Protected until', value: formatDay(notice.protectionEndsAt) }, ...(notice.note ? [{ label: 'Note from the partner team', value: notice.note }] : [])],
+      }
+    case 'info_requested':
+      return {
+        headline: `More information needed: ${company} (${reference})`,
+        paragraphs: [`The partner team needs more information before deciding on your registration for ${company}.`],
+        facts: [{ label: 'Question', value: notice.question }],
+      }
+    case 'rejected':
+      return {
+        headline: `Not approved: ${company} (${reference})`,
+        paragraphs: [
+          `Your registration for ${company} was not approved.`,
+          notice.appealUntil ? `If you have evidence that changes the picture, you can appeal in the portal until ${formatDay(notice.appealUntil)}.` : 'The appeal window for this registration has closed.',
+        ],
+        facts: [{ label: 'Reason', value: notice.reason }],
+      }
+    case 'won':
+      return { headline: `Won: ${company} (${reference})`, paragraphs: [`Great news: the deal with ${company} is marked as won. Thank you for bringing it in.`], facts: [] }
+    case 'lost':
+      return {
+        headline: `Closed lost: ${company} (${reference})`,
+        paragraphs: [`The opportunity with ${company} was closed as lost.`],
+        facts: notice.reason ? [{ label: 'Reason', value: notice.reason }] : [],
+      }
+    case 'expiring':
+      return {
+        headline: `Protection ends soon: ${company} (${reference})`,
+        paragraphs: [
+          `Your protection for ${company} ends on ${formatDay(notice.protectionEndsAt)}.`,
+          notice.canExtend ? 'Log your next step in the portal to extend it, or ask for an extension.' : 'You have used the extensions the programme allows; ask the partner team if you need more time.',
+        ],
+        facts: [{ label: 'Protected until', value: formatDay(notice.protectionEndsAt) }],
+      }
+    case 'expired':
+      return { headline: `Protection expired: ${company} (${reference})`, paragraphs: [`Your protection for ${company} has expired. You can register the customer again if the opportunity is still open.`], facts: [] }
+    case 'extended':
+      return {
+        headline: `Protection extended: ${company} (${reference})`,
+        paragraphs: [`Your protection for ${company} now runs until ${formatDay(notice.protectionEndsAt)}.`],
+        facts: [{ label: 'Why', value: notice.reason }],
+      }
+  }
+}
+
+export async function notifyPartner(
+  trx: TenantTransaction,
+  deps: Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal'>,
+  input: { tenant: TenantForEmail; registration: RegistrationForEmail; to: { email: string; name: string | null }; notice: PartnerNotice },
+): Promise<void> {
+  const reference = caseReference(input.registration.case_number)
+  const wording = partnerWording(input.notice, input.registration.company_name, reference)
+  await enqueueEmail(trx, deps, {
+    tenantId: input.tenant.id,
+    to: input.to.email,
+    template: {
+      name: 'registration-update',
+      props: {
+        brand: brandOf(deps, input.tenant),
+        recipientName: input.to.name ?? 'there',
+        caseReference: reference,
+        companyName: input.registration.company_name,
+        headline: wording.headline,
+        paragraphs: wording.paragraphs,
+        facts: wording.facts,
+        action: { url: `${portalBaseUrl(deps.portal, input.tenant.slug)}/registrations/${input.registration.id}`, label: 'Open the registration' },
+        reason: `You received this e-mail because you registered ${input.registration.company_name} with ${input.tenant.portal_name ?? input.tenant.name}.`,
+        note: `Quote ${reference} in any question about this registration.`,
+      },
+    },
+  })
+}
+
+export type StaffNotice =
+  | { kind: 'new'; partnerName: string; dueAt: Date; summary: string }
+  | { kind: 'sla_reminder'; partnerName: string; dueAt: Date }
+  | { kind: 'sla_breached'; partnerName: string; dueAt: Date }
+  | { kind: 'info_answered'; partnerName: string; answer: string }
+  | { kind: 'appeal'; partnerName: string; evidence: string }
+  | { kind: 'extension_requested'; partnerName: string; note: string }
+  | { kind: 'idle'; partnerName: string; lastActivityAt: Date }
+  | { kind: 'expiring'; partnerName: string; protectionEndsAt: Date }
+
+function staffWording(notice: StaffNotice, company: string, reference: string) {
+  switch (notice.kind) {
+    case 'new':
+      return { headline: `To review: ${company} (${reference})`, paragraphs: [`${notice.partnerName} registered ${company}. Please decide by ${formatDateTime(notice.dueAt)}.`], facts: [{ label: 'Check result', value: notice.summary }] }
+    case 'sla_reminder':
+      return { headline: `Decision due soon: ${company} (${reference})`, paragraphs: [`The registration by ${notice.partnerName} is due for a decision by ${formatDateTime(notice.dueAt)}.`], facts: [] }
+    case 'sla_breached':
+      return { headline: `Decision overdue: ${company} (${reference})`, paragraphs: [`The decision SLA for the registration by ${notice.partnerName} passed at ${formatDateTime(notice.dueAt)}. It has been escalated to you.`], facts: [] }
+    case 'info_answered':
+      return { headline: `Partner answered: ${company} (${reference})`, paragraphs: [`${notice.partnerName} answered your question. The registration is back in review.`], facts: [{ label: 'Answer', value: notice.answer }] }
+    case 'appeal':
+      return { headline: `Appeal: ${company} (${reference})`, paragraphs: [`${notice.partnerName} appealed the rejection with new evidence. The registration is back in review.`], facts: [{ label: 'Evidence', value: notice.evidence }] }
+    case 'extension_requested':
+      return { headline: `Extension requested: ${company} (${reference})`, paragraphs: [`${notice.partnerName} asks to extend the protection window.`], facts: [{ label: 'Reason given', value: notice.note }] }
+    case 'idle':
+      return { headline: `Idle protected deal: ${company} (${reference})`, paragraphs: [`No activity has been logged on ${notice.partnerName}'s protected registration since ${formatDay(notice.lastActivityAt)}. Consider reassigning it.`], facts: [] }
+    case 'expiring':
+      return { headline: `Protection ends soon: ${company} (${reference})`, paragraphs: [`${notice.partnerName}'s protection ends on ${formatDay(notice.protectionEndsAt)}.`], facts: [] }
+  }
+}
+
+export async function notifyStaff(
+  trx: TenantTransaction,
+  deps: Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal' | 'adminUrl'>,
+  input: { tenant: TenantForEmail; registration: RegistrationForEmail; recipients: Array<{ email: string; name: string }>; notice: StaffNotice },
+): Promise<void> {
+  const reference = caseReference(input.registration.case_number)
+  const wording = staffWording(input.notice, input.registration.company_name, reference)
+  const seen = new Set<string>()
+  for (const recipient of input.recipients) {
+    if (seen.has(recipient.email)) continue
+    seen.add(recipient.email)
+    await enqueueEmail(trx, deps, {
+      tenantId: input.tenant.id,
+      to: recipient.email,
+      replyTo: null,
+      template: {
+        name: 'registration-update',
+        props: {
+          brand: brandOf(deps, input.tenant),
+          recipientName: recipient.name,
+          caseReference: reference,
+          companyName: input.registration.company_name,
+          headline: wording.headline,
+          paragraphs: wording.paragraphs,
+          facts: wording.facts,
+          action: { url: `${deps.adminUrl}/registrations/${input.registration.id}`, label: 'Open in the review queue' },
+          reason: 'You received this e-mail because you review partner registrations.',
+        },
+      },
+    })
+  }
+}
+
+/** Who hears about a registration on the staff side: its approver, else the owners, admins and partner managers. */
+export async function reviewersFor(trx: TenantTransaction, input: { approverUserId: string | null; escalate?: boolean }): Promise<Array<{ email: string; name: string }>> {
+  const roles = input.escalate ? ['owner', 'admin'] : ['owner', 'admin', 'partner_manager']
+  const query = trx.selectFrom('users').select(['email', 'name']).where('kind', '=', 'staff').where('status', '=', 'active')
+  if (input.approverUserId && !input.escalate) {
+    const approver = await query.where('id', '=', input.approverUserId).execute()
+    if (approver.length > 0) return approver
+  }
+  const reviewers = await query.where('staff_role', 'in', roles).orderBy('created_at').execute()
+  if (input.escalate && input.approverUserId) {
+    const approver = await trx.selectFrom('users').select(['email', 'name']).where('id', '=', input.approverUserId).execute()
+    return [...approver, ...reviewers]
+  }
+  return reviewers
+}
