@@ -1,4 +1,4 @@
-import { type CoreContext, invitePartnerUser } from '@accord/core'
+import { type CoreContext, invitePartnerUser, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
-let b: { partnerId: string; invitationId: string; ownerId: string; slug: string }
+let b: { partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -25,14 +25,19 @@ beforeAll(async () => {
   const partnerB = await createPartnerOrganisation(vendorB.owner, { name: 'Bravo Secret Partner' })
   const invitation = await invitePartnerUser(vendorB.owner, { partnerId: partnerB.id, email: 'bravo-invitee@bravo.example', role: 'sales' })
   const repA = await createPartnerUser(deps, { tenantId: vendorA.tenantId, partnerId: partnerA.id })
-  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug }
-  markersOfB.push(vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
+  const repB = await createPartnerUser(deps, { tenantId: vendorB.tenantId, partnerId: partnerB.id })
+  const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
+  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId }
+  markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
 })
 afterAll(async () => {
   await deps.close()
 })
+
+const bravoLead = { companyName: 'Bravo Hidden Customer', website: 'bravo-customer.com', contactName: 'Bea Buyer', contactEmail: 'bea@bravo-customer.com', problem: 'Wants it all', consent: true }
+const someFields = { ...bravoLead, companyName: 'Alpha Own Customer', website: 'alpha-own-customer.com' }
 
 type Outcome = { ok: true; json: string } | { ok: false; code: string }
 async function attempt(call: () => Promise<unknown>): Promise<Outcome> {
@@ -63,7 +68,36 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.invitations.invitePartnerUser': () => callerA.admin.invitations.invitePartnerUser({ partnerId: b.partnerId, email: 'x@alpha.example', role: 'sales' }),
   'admin.invitations.inviteStaff': () => callerA.admin.invitations.inviteStaff({ email: 'new-staff@alpha.example', role: 'viewer' }),
   'admin.invitations.revoke': () => callerA.admin.invitations.revoke({ invitationId: b.invitationId }),
+  'admin.registrations.queue': () => callerA.admin.registrations.queue({ view: 'all' }),
+  'admin.registrations.get': () => callerA.admin.registrations.get({ registrationId: b.registrationId }),
+  // Same customer as tenant B's registration: in tenant A it is simply clear.
+  'admin.registrations.precheck': () => callerA.admin.registrations.precheck({ partnerId: b.partnerId, companyName: 'Bravo Hidden Customer' }),
+  'admin.registrations.submitOnBehalf': () => callerA.admin.registrations.submitOnBehalf({ partnerId: b.partnerId, fields: someFields }),
+  'admin.registrations.startReview': () => callerA.admin.registrations.startReview({ registrationId: b.registrationId }),
+  'admin.registrations.approve': () => callerA.admin.registrations.approve({ registrationId: b.registrationId }),
+  'admin.registrations.reject': () => callerA.admin.registrations.reject({ registrationId: b.registrationId, reason: 'Not yours to decide' }),
+  'admin.registrations.requestInfo': () => callerA.admin.registrations.requestInfo({ registrationId: b.registrationId, question: 'Who are you?' }),
+  'admin.registrations.close': () => callerA.admin.registrations.close({ registrationId: b.registrationId, outcome: 'lost' }),
+  'admin.registrations.extend': () => callerA.admin.registrations.extend({ registrationId: b.registrationId, days: 10, reason: 'Because' }),
+  'admin.registrations.bulkDecide': async () => {
+    const outcome = await callerA.admin.registrations.bulkDecide({ registrationIds: [b.registrationId], action: 'reject', reason: 'Not yours to decide' })
+    // Each result echoes the id the caller sent; what matters is that it was not found.
+    expect(outcome.results.map((result) => ({ ok: result.ok, message: result.message }))).toEqual([{ ok: false, message: 'This registration was not found.' }])
+    return outcome.results.map((result) => result.message)
+  },
   'portal.home': () => partnerCallerA.portal.home(),
+  'portal.registrations.list': () => partnerCallerA.portal.registrations.list({ view: 'all' }),
+  'portal.registrations.get': () => partnerCallerA.portal.registrations.get({ registrationId: b.registrationId }),
+  'portal.registrations.precheck': async () => {
+    const result = await partnerCallerA.portal.registrations.precheck({ companyName: 'Bravo Hidden Customer', website: 'bravo-customer.com' })
+    expect(result.verdict).toBe('clear')
+    return result
+  },
+  'portal.registrations.submit': () => partnerCallerA.portal.registrations.submit({ fields: someFields }),
+  'portal.registrations.answerInfo': () => partnerCallerA.portal.registrations.answerInfo({ registrationId: b.registrationId, answer: 'Hello there' }),
+  'portal.registrations.logNextStep': () => partnerCallerA.portal.registrations.logNextStep({ registrationId: b.registrationId, nextStep: 'Meet them' }),
+  'portal.registrations.requestExtension': () => partnerCallerA.portal.registrations.requestExtension({ registrationId: b.registrationId, note: 'More time please' }),
+  'portal.registrations.appeal': () => partnerCallerA.portal.registrations.appeal({ registrationId: b.registrationId, evidence: 'We met them first, on 2026-11-01 in Berlin.' }),
   'public.slugAvailability': () => callerA.public.slugAvailability({ slug: 'some-free-slug' }),
   'public.suggestSlug': () => callerA.public.suggestSlug({ companyName: 'Alpha' }),
   // Public by design: a portal's branding is what its login page shows anyone.
@@ -89,6 +123,10 @@ describe('tenant isolation through every procedure', () => {
   it("left tenant B's partner untouched", async () => {
     const row = await deps.ownerDb.selectFrom('partner_organisations').select(['name', 'status']).where('id', '=', b.partnerId).executeTakeFirstOrThrow()
     expect(row).toEqual({ name: 'Bravo Secret Partner', status: 'active' })
+    const registration = await deps.ownerDb.selectFrom('registrations').select(['status', 'partner_id']).where('id', '=', b.registrationId).executeTakeFirstOrThrow()
+    expect(registration).toEqual({ status: 'submitted', partner_id: b.partnerId })
+    const events = await deps.ownerDb.selectFrom('registration_events').select('type').where('registration_id', '=', b.registrationId).execute()
+    expect(events.map((event) => event.type)).toEqual(['submitted'])
   })
 })
 

@@ -604,6 +604,8 @@ function splitAmount(raw: string): { amount: string; currency: string | null } {
     .replace(/[,.]-+\s*$/, '')
     .replace(/\s+/g, ' ')
     .trim()
+  // "48.500" is forty-eight thousand in German mails; parseAmount would read a decimal point.
+  if (/^\d{1,3}(?:\.\d{3})+$/.test(amount)) amount = amount.replace(/\./g, '')
   return { amount: amount || raw.trim(), currency }
 }
 

@@ -1,10 +1,12 @@
 import { router } from '../../trpc.js'
 import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
+import { adminRegistrationsRouter } from './registrations.js'
 import { workspaceRouter } from './workspace.js'
 
 export const adminRouter = router({
   workspace: workspaceRouter,
   partners: partnersRouter,
   invitations: invitationsRouter,
+  registrations: adminRegistrationsRouter,
 })

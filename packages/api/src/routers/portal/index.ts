@@ -1,6 +1,7 @@
 import { getPortalHome } from '@accord/core'
 import { z } from 'zod'
 import { partnerProcedure, router } from '../../trpc.js'
+import { portalRegistrationsRouter } from './registrations.js'
 
 /**
  * Output schemas on portal procedures are strict allow-lists: anything not
@@ -15,4 +16,5 @@ export const portalHomeOutput = z.object({
 
 export const portalRouter = router({
   home: partnerProcedure.output(portalHomeOutput).query(({ ctx }) => getPortalHome(ctx.core)),
+  registrations: portalRegistrationsRouter,
 })

@@ -1,0 +1,62 @@
+import {
+  approveRegistration,
+  bulkDecideInput,
+  bulkDecideRegistrations,
+  closeRegistration,
+  extendProtection,
+  extendProtectionInput,
+  getRegistrationForStaff,
+  listReviewQueue,
+  precheckRegistration,
+  precheckRegistrationInput,
+  rejectRegistration,
+  rejectRegistrationInput,
+  requestRegistrationInfo,
+  requestRegistrationInfoInput,
+  reviewQueueInput,
+  startReview,
+  startReviewInput,
+  submitRegistrationOnBehalf,
+} from '@accord/core'
+import { z } from 'zod'
+import { router, staffProcedure } from '../../trpc.js'
+
+// Field rules live in core (its messages reach the form); procedures check shapes only.
+export const registrationIdInput = z.object({ registrationId: z.string() })
+export const onBehalfInput = z.object({ partnerId: z.unknown(), fields: z.record(z.unknown()) })
+
+export const adminRegistrationsRouter = router({
+  queue: staffProcedure('registrations.view')
+    .input(reviewQueueInput.partial().optional())
+    .query(({ ctx, input }) => listReviewQueue(ctx.core, input ?? {})),
+  get: staffProcedure('registrations.view')
+    .input(registrationIdInput)
+    .query(({ ctx, input }) => getRegistrationForStaff(ctx.core, input)),
+  precheck: staffProcedure('registrations.view')
+    .input(precheckRegistrationInput.partial())
+    .query(({ ctx, input }) => precheckRegistration(ctx.core, input)),
+  submitOnBehalf: staffProcedure('registrations.decide')
+    .input(onBehalfInput)
+    .mutation(({ ctx, input }) => submitRegistrationOnBehalf(ctx.core, input as never)),
+  startReview: staffProcedure('registrations.decide')
+    .input(startReviewInput)
+    .mutation(({ ctx, input }) => startReview(ctx.core, input)),
+  approve: staffProcedure('registrations.decide')
+    .input(z.object({ registrationId: z.string(), protectionDays: z.unknown().optional(), note: z.unknown().optional(), conflictResolution: z.unknown().optional() }))
+    .mutation(({ ctx, input }) => approveRegistration(ctx.core, input as never)),
+  reject: staffProcedure('registrations.decide')
+    .input(rejectRegistrationInput.partial().extend({ registrationId: z.string() }))
+    .mutation(({ ctx, input }) => rejectRegistration(ctx.core, input as never)),
+  requestInfo: staffProcedure('registrations.decide')
+    .input(requestRegistrationInfoInput.partial().extend({ registrationId: z.string() }))
+    .mutation(({ ctx, input }) => requestRegistrationInfo(ctx.core, input as never)),
+  close: staffProcedure('registrations.decide')
+    .input(z.object({ registrationId: z.string(), outcome: z.enum(['won', 'lost']), reason: z.unknown().optional() }))
+    .mutation(({ ctx, input }) => closeRegistration(ctx.core, input as never)),
+  extend: staffProcedure('registrations.decide')
+    .input(extendProtectionInput.partial().extend({ registrationId: z.string() }))
+    .mutation(({ ctx, input }) => extendProtection(ctx.core, input as never)),
+  bulkDecide: staffProcedure('registrations.decide')
+    .input(bulkDecideInput.partial())
+    .mutation(({ ctx, input }) => bulkDecideRegistrations(ctx.core, input as never)),
+})
