@@ -53,6 +53,7 @@ export default function SignedInLayout() {
   const showUnverified = !user.emailVerified && notice !== 'welcome' && notice !== 'verification-sent'
   const links: Array<{ to: string; label: string; end?: boolean }> = [
     { to: '/', label: 'Dashboard', end: true },
+    { to: '/registrations', label: 'Registrations' },
     { to: '/partners', label: 'Partners' },
     { to: '/settings/team', label: 'Team' },
     { to: '/settings/branding', label: 'Branding' },

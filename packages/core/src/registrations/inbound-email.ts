@@ -32,8 +32,9 @@ type FieldKey = keyof RegistrationFields
  */
 export async function parseRawMail(raw: Buffer | string): Promise<InboundMail> {
   const parsed = await simpleParser(raw, {
-    // mailparser only derives text from HTML when the HTML is the whole message,
-    // not for an HTML-only multipart/alternative, so we always do it ourselves.
+    // mailparser derives text from HTML only when the HTML is the whole message (not
+    // for an HTML-only multipart/alternative), and then wraps it at 80 columns with
+    // "[url]" after links — which splits "Label: value" lines. We convert it ourselves.
     skipHtmlToText: true,
     skipTextToHtml: true,
     skipImageLinks: true,
@@ -231,6 +232,7 @@ function htmlToPlainText(html: string): string {
     .replace(/<\/t[dh]\s*>\s*(?=<t[dh]\b)/gi, '\t')
     .replace(/<\/?(?:div|h[1-6]|li|ul|ol|dl|dt|dd|tr|table|thead|tbody|tfoot|section|article|header|footer|main|aside|nav|center|address|pre|hr|figure)\b[^>]*>/gi, BLOCK)
     .replace(/<[^>]*>/g, '')
+    .replace(/ {2,}/g, ' ')
     // Collapse each run of boundaries into the line breaks it stands for.
     .replace(/[ \n\u0000\u0001]*[\n\u0000\u0001][ \n\u0000\u0001]*/g, (run) => {
       const breaks = run.split('\n').length - 1
@@ -331,7 +333,7 @@ const SIGNATURE_SEPARATOR = /^--\s*$/
 const MOBILE_SIGNATURE = /^(?:sent from my|sent from mail for|get outlook for|von meinem .* gesendet|gesendet von meinem)\b/i
 const ORIGINAL_MESSAGE = /^-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht|original-nachricht)\s*-{2,}$/i
 const FORWARD_MARKER = /^(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht)\s*-{2,}|begin forwarded message:|anfang der weitergeleiteten nachricht:)$/i
-const QUOTED_HEADER = /^(?:from|sent|date|to|cc|subject|reply-to|von|gesendet|datum|an|kopie|cc|betreff|antwort an)\s*:/i
+const QUOTED_HEADER = /^(?:from|sent|date|to|cc|subject|reply-to|von|gesendet|datum|an|kopie|betreff|antwort an)\s*:/i
 const ATTRIBUTION_LINE = /^(?:on|am|le|el|il|op)\s.*\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\b.*:$/i
 const ATTRIBUTION_TAIL = /\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\b.*:$/i
 const FORWARDED_SUBJECT = /^\s*(?:fwd?|wg|tr|fw)\s*:/i
@@ -346,7 +348,7 @@ const MAX_SIGNATURE_LINES = 8
 const SALUTATION_LINE = /^(?:hi|hello|hey|dear|hallo|hej|moin|servus|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|good (?:morning|afternoon|evening)|greetings)\b.{0,60}$/i
 /** "Please register the following lead:" — an introduction, not the customer's problem. */
 const INTRODUCTION_LINE =
-  /^(?:please|pls|kindly|bitte|hiermit|i'?d like to|i would like to|we'?d like to|we would like to|ich möchte|wir möchten)\b.{0,80}\b(?:register|registrieren|registration|registrierung|anmelden|melden)\b|:\s*$/i
+  /^(?:please|pls|kindly|bitte|hiermit|i['’]?d like to|i would like to|we['’]?d like to|we would like to|ich möchte|wir möchten)\b.{0,80}\b(?:register|registrieren|registration|registrierung|anmelden|melden)\b|:\s*$/i
 
 /**
  * The lines the partner wrote: without quoted replies ("> …" and the "On …

@@ -55,6 +55,9 @@ export function parseAmount(raw: string): number | null {
     // German style "1.234,50" — or "1,234" (thousands) when exactly three digits follow.
     const decimals = cleaned.length - lastComma - 1
     cleaned = decimals === 3 && lastDot === -1 ? cleaned.replace(/,/g, '') : cleaned.replace(/\./g, '').replace(',', '.')
+  } else if (lastComma === -1 && /^-?\d{1,3}(\.\d{3})+$/.test(cleaned)) {
+    // "48.500" / "1.234.567": German thousands separators (three decimals are not a price).
+    cleaned = cleaned.replace(/\./g, '')
   } else {
     cleaned = cleaned.replace(/,/g, '')
   }

@@ -4,7 +4,6 @@ import {
   bulkDecideRegistrations,
   closeRegistration,
   extendProtection,
-  extendProtectionInput,
   getRegistrationForStaff,
   listReviewQueue,
   precheckRegistration,
@@ -54,7 +53,7 @@ export const adminRegistrationsRouter = router({
     .input(z.object({ registrationId: z.string(), outcome: z.enum(['won', 'lost']), reason: z.unknown().optional() }))
     .mutation(({ ctx, input }) => closeRegistration(ctx.core, input as never)),
   extend: staffProcedure('registrations.decide')
-    .input(extendProtectionInput.partial().extend({ registrationId: z.string() }))
+    .input(z.object({ registrationId: z.string(), days: z.unknown().optional(), reason: z.unknown().optional() }))
     .mutation(({ ctx, input }) => extendProtection(ctx.core, input as never)),
   bulkDecide: staffProcedure('registrations.decide')
     .input(bulkDecideInput.partial())
