@@ -147,3 +147,31 @@ describe('worker, Resend mode (fake server, real SDK)', () => {
     expect(logged.some((entry) => entry.level === 'error' && entry.message.startsWith('email dead-lettered'))).toBe(true)
   })
 })
+
+describe('registration timers', () => {
+  it('the cron sweep fans out per tenant and the tenant job escalates a breached SLA once', async () => {
+    const { createVendor, createPartnerOrganisation, createPartnerUser } = await import('@accord/core/testing/factories')
+    const { submitRegistration } = await import('@accord/core')
+    const { registrationTimersSweep } = await import('@accord/jobs')
+    const vendor = await createVendor(deps)
+    const partner = await createPartnerOrganisation(vendor.owner, { name: 'Sweep Partner' })
+    const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
+    const receipt = await submitRegistration(rep.context, {
+      fields: { companyName: 'Overdue Co', website: 'overdue-co.com', contactName: 'Olga', contactEmail: 'olga@overdue-co.com', problem: 'Needs it', consent: true },
+    })
+    await deps.ownerDb.updateTable('registrations').set({ sla_due_at: new Date(Date.now() - 60_000) }).where('id', '=', receipt.registrationId).execute()
+
+    worker = await start(null)
+    const schedules = await sql<{ name: string; cron: string }>`select name, cron from pgboss.schedule where name = ${registrationTimersSweep.name}`.execute(deps.ownerDb)
+    expect(schedules.rows).toEqual([{ name: registrationTimersSweep.name, cron: '*/10 * * * *' }])
+
+    await deps.jobs.send(deps.db, registrationTimersSweep, {})
+    const escalated = await waitFor('the SLA escalation', async () => {
+      const row = await deps.ownerDb.selectFrom('registrations').select('sla_escalated_at').where('id', '=', receipt.registrationId).executeTakeFirstOrThrow()
+      return row.sla_escalated_at
+    })
+    expect(escalated).toBeInstanceOf(Date)
+    const events = await deps.ownerDb.selectFrom('registration_events').select('type').where('registration_id', '=', receipt.registrationId).execute()
+    expect(events.filter((event) => event.type === 'sla_breached')).toHaveLength(1)
+  })
+})

@@ -1,6 +1,6 @@
-import { type CoreDeps, deliverOutboxEmail, markOutboxEmailDeadLettered } from '@accord/core'
+import { type CoreDeps, deliverOutboxEmail, listActiveTenantIds, markOutboxEmailDeadLettered, runRegistrationTimers } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { DEAD_LETTER_QUEUE, jobDefinitions, sendOutboxEmail } from '@accord/jobs'
+import { DEAD_LETTER_QUEUE, jobDefinitions, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -16,6 +16,8 @@ export interface StartWorkerOptions {
   pollingIntervalSeconds?: number
   /** Replace parts of the built CoreDeps (tests). */
   deps?: Partial<CoreDeps>
+  /** Register cron schedules (default true; tests that drive jobs by hand turn it off). */
+  schedules?: boolean
 }
 
 export interface RunningWorker {
@@ -37,7 +39,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const concurrency = options.concurrency ?? 4
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2
 
-  const boss = new PgBoss({ connectionString: options.appDatabaseUrl, migrate: false, schedule: false, supervise: true, max: 4 })
+  const schedules = options.schedules ?? true
+  const boss = new PgBoss({ connectionString: options.appDatabaseUrl, migrate: false, schedule: schedules, supervise: true, max: 4 })
   boss.on('error', (error) => log.error('pg-boss error', errorFields(error)))
   await boss.start()
 
@@ -56,6 +59,30 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         log.info('email.send done', { jobId: job.id, ...payload.data, outcome: result.outcome, providerMessageId: result.providerMessageId ?? undefined })
       }),
     )
+
+    await boss.work<unknown>(registrationTimersSweep.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const tenantIds = await listActiveTenantIds(deps)
+        // Outside any transaction: each per-tenant job is independent; singletonKey stops duplicates.
+        for (const tenantId of tenantIds) await deps.jobs.send(deps.db, registrationTimers, { tenantId })
+        log.info('registrations.timers-sweep done', { jobId: job.id, tenants: tenantIds.length })
+      }),
+    )
+
+    await boss.work<unknown>(registrationTimers.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = registrationTimers.payload.safeParse(job.data)
+        if (!payload.success) return log.error('registrations.timers: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runRegistrationTimers(deps, payload.data)
+        log.info('registrations.timers done', { jobId: job.id, tenantId: payload.data.tenantId, ...result })
+      }),
+    )
+
+    if (schedules) {
+      for (const definition of jobDefinitions) {
+        if ('cron' in definition && definition.cron) await boss.schedule(definition.name, definition.cron, {}, { tz: 'UTC', singletonKey: definition.name })
+      }
+    }
 
     await boss.work<unknown>(DEAD_LETTER_QUEUE, { batchSize: concurrency, pollingIntervalSeconds, includeMetadata: true }, (jobs) =>
       workEach(boss, jobs, log, async (job) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 
-export interface JobDefinition<Payload extends { tenantId: string }> {
+/** Tenant work carries `tenantId`; only system sweeps that fan out per tenant go without. */
+export interface JobDefinition<Payload extends object> {
   name: string
   payload: z.ZodType<Payload>
   /** pg-boss queue options: retries with exponential backoff, then the dead-letter queue. */
@@ -23,7 +24,24 @@ export const sendOutboxEmail = {
   singletonKey: (payload) => `email.send:${payload.outboxId}`,
 } satisfies JobDefinition<{ tenantId: string; outboxId: string }>
 
+/** Every 10 minutes: fan out one timer job per active tenant (the sweep itself touches no tenant data). */
+export const registrationTimersSweep = {
+  name: 'registrations.timers-sweep',
+  payload: z.object({}),
+  queue: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: () => 'registrations.timers-sweep',
+  cron: '*/10 * * * *',
+} satisfies JobDefinition<Record<string, never>>
+
+/** One tenant's registration clocks: SLA reminders/escalations, expiry reminders, expiry, idle flags. */
+export const registrationTimers = {
+  name: 'registrations.timers',
+  payload: z.object({ tenantId }),
+  queue: { retryLimit: 4, retryDelay: 30, retryBackoff: true, expireInSeconds: 600, policy: 'short' },
+  singletonKey: (payload) => `registrations.timers:${payload.tenantId}`,
+} satisfies JobDefinition<{ tenantId: string }>
+
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail] as const
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

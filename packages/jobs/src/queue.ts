@@ -4,7 +4,7 @@ import { DEAD_LETTER_QUEUE, type JobDefinition, jobDefinitions } from './definit
 
 export interface JobSender {
   /** Enqueue inside the caller's transaction: the job exists iff the transaction commits. */
-  send<Payload extends { tenantId: string }>(trx: Transaction<any> | Kysely<any>, job: JobDefinition<Payload>, payload: Payload, options?: { startAfter?: Date }): Promise<string | null>
+  send<Payload extends object>(trx: Transaction<any> | Kysely<any>, job: JobDefinition<Payload>, payload: Payload, options?: { startAfter?: Date }): Promise<string | null>
 }
 
 /** pg-boss runs its SQL on our Kysely transaction through this adapter. */
