@@ -1,6 +1,6 @@
-import { type CoreDeps, deliverOutboxEmail, listActiveTenantIds, markOutboxEmailDeadLettered, runRegistrationTimers } from '@accord/core'
+import { type CoreDeps, deliverOutboxEmail, listActiveTenantIds, markOutboxEmailDeadLettered, runRegistrationImport, runRegistrationTimers } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { DEAD_LETTER_QUEUE, jobDefinitions, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
+import { DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -75,6 +75,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (!payload.success) return log.error('registrations.timers: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await runRegistrationTimers(deps, payload.data)
         log.info('registrations.timers done', { jobId: job.id, tenantId: payload.data.tenantId, ...result })
+      }),
+    )
+
+    await boss.work<unknown>(registrationImport.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = registrationImport.payload.safeParse(job.data)
+        if (!payload.success) return log.error('registrations.import: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runRegistrationImport(deps, payload.data)
+        log.info('registrations.import done', { jobId: job.id, ...payload.data, ...result })
       }),
     )
 

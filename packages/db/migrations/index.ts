@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as foundation from './20261123T100000_foundation.js'
 import * as sessionLookup from './20261123T120000_session_lookup.js'
 import * as registrations from './20261123T140000_registrations.js'
+import * as registrationImports from './20261123T150000_registration_imports.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T100000_foundation': foundation,
   '20261123T120000_session_lookup': sessionLookup,
   '20261123T140000_registrations': registrations,
+  '20261123T150000_registration_imports': registrationImports,
 }

@@ -213,6 +213,42 @@ export interface RegistrationEvents {
   type: string;
 }
 
+export interface RegistrationImportRows {
+  company_name: string | null;
+  import_id: string;
+  line: number;
+  partner_id: string;
+  reason: string;
+  registration_id: string | null;
+  tenant_id: string;
+  verdict: string;
+}
+
+export interface RegistrationImports {
+  accepted: Generated<number>;
+  conflicts: Generated<number>;
+  consent_confirmed: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  created_by_kind: string;
+  created_by_user_id: string | null;
+  delimiter: string;
+  encoding: string;
+  error: string | null;
+  file_bytes: Buffer;
+  file_name: string;
+  finished_at: Timestamp | null;
+  headers: string[];
+  id: Generated<string>;
+  mapping: Json | null;
+  partner_id: string;
+  progress_id: string | null;
+  rejected: Generated<number>;
+  row_count: number;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  tenant_id: string;
+}
+
 export interface Registrations {
   account_id: string;
   amount: Numeric | null;
@@ -336,6 +372,8 @@ export interface DB {
   rate_limit_buckets: RateLimitBuckets;
   registration_counters: RegistrationCounters;
   registration_events: RegistrationEvents;
+  registration_import_rows: RegistrationImportRows;
+  registration_imports: RegistrationImports;
   registrations: Registrations;
   sessions: Sessions;
   tenants: Tenants;

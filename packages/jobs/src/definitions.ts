@@ -41,7 +41,15 @@ export const registrationTimers = {
   singletonKey: (payload) => `registrations.timers:${payload.tenantId}`,
 } satisfies JobDefinition<{ tenantId: string }>
 
+/** A CSV bulk registration: all rows in one transaction, progress in job_progress. */
+export const registrationImport = {
+  name: 'registrations.import',
+  payload: z.object({ tenantId, importId: z.string().uuid() }),
+  queue: { retryLimit: 2, retryDelay: 10, retryBackoff: true, expireInSeconds: 900, policy: 'short' },
+  singletonKey: (payload) => `registrations.import:${payload.importId}`,
+} satisfies JobDefinition<{ tenantId: string; importId: string }>
+
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers] as const
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

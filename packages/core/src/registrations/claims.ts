@@ -85,6 +85,17 @@ export async function loadCompetingClaims(
   input: { tenantId: string; domain: string | null; companyKey: string; excludeRegistrationId?: string | null; settings: ProgrammeSettings },
 ): Promise<Claim[]> {
   const threshold = input.settings.conflicts.nameSimilarityThreshold
+  const live = sql.join(LIVE_STATUSES.map((status) => sql.lit(status)))
+  // One index-friendly branch per way of matching (domain, exact name, fuzzy name), unioned:
+  // a single OR over all three makes the planner fall back to scanning and scoring every claim.
+  const branches = [
+    ...(input.domain ? [sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and domain = ${input.domain}`] : []),
+    sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and company_key = ${input.companyKey}`,
+    input.domain
+      ? sql`select id from registrations where tenant_id = ${input.tenantId} and domain is null and status in (${live}) and company_key % ${input.companyKey} and similarity(company_key, ${input.companyKey}) >= ${threshold}`
+      : sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and company_key % ${input.companyKey} and similarity(company_key, ${input.companyKey}) >= ${threshold}`,
+  ]
+  const candidateIds = sql<string>`(${sql.join(branches, sql` union `)})`
   const rows = await trx
     .selectFrom('registrations as r')
     .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'r.tenant_id').onRef('p.id', '=', 'r.partner_id'))
@@ -103,12 +114,7 @@ export async function loadCompetingClaims(
       'r.company_key',
     ])
     .where('r.tenant_id', '=', input.tenantId)
-    .where('r.status', 'in', [...LIVE_STATUSES])
-    .where((eb) => {
-      const alternatives = [eb('r.company_key', '=', input.companyKey), sql<boolean>`(r.company_key % ${input.companyKey} and similarity(r.company_key, ${input.companyKey}) >= ${threshold})`]
-      if (input.domain) alternatives.unshift(eb('r.domain', '=', input.domain))
-      return eb.or(alternatives)
-    })
+    .where('r.id', 'in', candidateIds)
     .$if(Boolean(input.excludeRegistrationId), (query) => query.where('r.id', '!=', input.excludeRegistrationId as string))
     .orderBy('r.created_at')
     .limit(50)
@@ -134,115 +140,190 @@ export interface ClaimCheck {
 
 const NEEDS_REVIEW_MESSAGE = 'A partner manager needs to look at this registration before it can be approved.'
 
+export interface ClaimProbe {
+  domain: string | null
+  companyKey: string
+  region: string | null
+  productLines: string[]
+  /** Set when re-checking an existing registration (excluded from its own matches). */
+  registrationId?: string | null
+}
+
 /**
- * The whole check for a claim by `partnerId` on a customer: the engine's
+ * The whole check for one claim by `partner` on a customer: the engine's
  * findings plus blocked accounts, territories and open deals of the vendor.
  */
 export async function checkClaim(
   trx: TenantTransaction,
-  input: {
-    tenantId: string
-    settings: ProgrammeSettings
-    now: Date
-    partner: { id: string; name: string; tier: string; createdAt: Date }
-    domain: string | null
-    companyKey: string
-    region: string | null
-    productLines: string[]
-    registrationId?: string | null
-  },
+  input: { tenantId: string; settings: ProgrammeSettings; now: Date; partner: { id: string; name: string; tier: string; createdAt: Date } } & ClaimProbe,
 ): Promise<ClaimCheck> {
-  const existing = await loadCompetingClaims(trx, {
-    tenantId: input.tenantId,
-    domain: input.domain,
-    companyKey: input.companyKey,
-    excludeRegistrationId: input.registrationId,
-    settings: input.settings,
-  })
-  const account = await trx
-    .selectFrom('accounts')
-    .select(['id', 'blocked', 'blocked_reason', 'domain'])
-    .where('tenant_id', '=', input.tenantId)
-    .where((eb) => (input.domain ? eb.or([eb('domain', '=', input.domain), eb('company_key', '=', input.companyKey)]) : eb('company_key', '=', input.companyKey)))
-    .execute()
-  const blockedAccount = account.find((candidate) => candidate.blocked)
-  const candidate: Claim = {
-    registrationId: input.registrationId ?? 'new',
-    partnerId: input.partner.id,
-    partnerName: input.partner.name,
-    status: 'submitted',
-    submittedAt: input.now,
-    approvedAt: null,
-    protectionEndsAt: null,
-    tierRank: tierRank(input.settings, input.partner.tier),
-    partnerSince: input.partner.createdAt,
-    certified: false,
-    productLines: input.productLines,
-    domain: input.domain,
-    companyKey: input.companyKey,
-  }
-  const evaluation = evaluateClaim({
-    policy: conflictPolicyOf(input.settings),
-    candidate,
-    existing,
-    blockedDomains: blockedAccount?.domain ? new Set([blockedAccount.domain]) : undefined,
-    now: input.now,
-  })
+  const [check] = await checkClaims(trx, { ...input, probes: [input] })
+  if (!check) throw new Error('checkClaims returned no result')
+  return check
+}
 
-  const extraFindings: ExtraFinding[] = []
-  if (blockedAccount) {
-    extraFindings.push({ kind: 'blocked_account', explanation: `This account is blocked for partner registrations${blockedAccount.blocked_reason ? `: ${blockedAccount.blocked_reason}` : '.'}` })
+interface CandidateSets {
+  byDomain: Map<string, string[]>
+  byKey: Map<string, string[]>
+  byFuzzyKey: Map<string, string[]>
+}
+
+const push = (map: Map<string, string[]>, key: string, id: string) => {
+  const list = map.get(key)
+  if (list) list.push(id)
+  else map.set(key, [id])
+}
+
+/**
+ * Which live registrations could compete with each probe, found with a few
+ * set-based queries whatever the number of probes (a 10,000-row import costs
+ * the same handful of round trips as one portal form).
+ */
+async function findCandidateIds(trx: TenantTransaction, tenantId: string, settings: ProgrammeSettings, probes: ClaimProbe[]): Promise<CandidateSets> {
+  const threshold = settings.conflicts.nameSimilarityThreshold
+  const live = sql.join(LIVE_STATUSES.map((status) => sql.lit(status)))
+  const domains = [...new Set(probes.map((probe) => probe.domain).filter((domain): domain is string => domain !== null))]
+  const keys = [...new Set(probes.map((probe) => probe.companyKey))]
+  // A probe with a domain is fuzzy-matched only against claims without one (see findMatches).
+  const fuzzyAgainstAll = [...new Set(probes.filter((probe) => probe.domain === null).map((probe) => probe.companyKey))]
+  const fuzzyAgainstDomainless = [...new Set(probes.filter((probe) => probe.domain !== null).map((probe) => probe.companyKey))]
+  const sets: CandidateSets = { byDomain: new Map(), byKey: new Map(), byFuzzyKey: new Map() }
+  const { rows } = await sql<{ kind: 'domain' | 'key' | 'fuzzy'; probe: string; id: string }>`
+    select 'domain' as kind, domain as probe, id from registrations
+      where tenant_id = ${tenantId} and status in (${live}) and domain = any(${domains}::text[])
+    union all
+    select 'key', company_key, id from registrations
+      where tenant_id = ${tenantId} and status in (${live}) and company_key = any(${keys}::text[])
+    union all
+    select 'fuzzy', k.key, r.id from unnest(${fuzzyAgainstAll}::text[]) as k(key)
+      join registrations r on r.tenant_id = ${tenantId} and r.status in (${live}) and r.company_key % k.key
+      where similarity(r.company_key, k.key) >= ${threshold}
+    union all
+    select 'fuzzy', k.key, r.id from unnest(${fuzzyAgainstDomainless}::text[]) as k(key)
+      join registrations r on r.tenant_id = ${tenantId} and r.domain is null and r.status in (${live}) and r.company_key % k.key
+      where similarity(r.company_key, k.key) >= ${threshold}
+  `.execute(trx)
+  for (const row of rows) push(row.kind === 'domain' ? sets.byDomain : row.kind === 'key' ? sets.byKey : sets.byFuzzyKey, row.probe, row.id)
+  return sets
+}
+
+async function loadClaimsById(trx: TenantTransaction, tenantId: string, settings: ProgrammeSettings, ids: string[]): Promise<Map<string, Claim>> {
+  const claims = new Map<string, Claim>()
+  for (let start = 0; start < ids.length; start += 5000) {
+    const rows = await trx
+      .selectFrom('registrations as r')
+      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'r.tenant_id').onRef('p.id', '=', 'r.partner_id'))
+      .select(['r.id', 'r.partner_id', 'p.name as partner_name', 'p.tier as partner_tier', 'p.created_at as partner_since', 'r.status', 'r.created_at', 'r.decided_at', 'r.protection_ends_at', 'r.product_interest', 'r.domain', 'r.company_key'])
+      .where('r.tenant_id', '=', tenantId)
+      .where('r.id', 'in', ids.slice(start, start + 5000))
+      .execute()
+    for (const row of rows) claims.set(row.id, toClaim(row, settings))
   }
-  if (input.region) {
-    const territory = await trx
-      .selectFrom('territories as t')
-      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 't.tenant_id').onRef('p.id', '=', 't.partner_id'))
-      .select(['t.region', 't.partner_id', 'p.name as partner_name'])
-      .where('t.tenant_id', '=', input.tenantId)
-      .where(sql<boolean>`lower(t.region) = lower(${input.region})`)
-      .executeTakeFirst()
-    if (territory && territory.partner_id !== input.partner.id) {
+  return claims
+}
+
+/** Batch form of checkClaim: one result per probe, in order. */
+export async function checkClaims(
+  trx: TenantTransaction,
+  input: { tenantId: string; settings: ProgrammeSettings; now: Date; partner: { id: string; name: string; tier: string; createdAt: Date }; probes: ClaimProbe[] },
+): Promise<ClaimCheck[]> {
+  const { tenantId, settings, now, partner, probes } = input
+  if (probes.length === 0) return []
+  const sets = await findCandidateIds(trx, tenantId, settings, probes)
+  const allIds = new Set<string>()
+  for (const map of [sets.byDomain, sets.byKey, sets.byFuzzyKey]) for (const ids of map.values()) for (const id of ids) allIds.add(id)
+  const claims = await loadClaimsById(trx, tenantId, settings, [...allIds])
+
+  const domains = [...new Set(probes.map((probe) => probe.domain).filter((domain): domain is string => domain !== null))]
+  const keys = [...new Set(probes.map((probe) => probe.companyKey))]
+  const accounts = await trx
+    .selectFrom('accounts')
+    .select(['id', 'blocked', 'blocked_reason', 'domain', 'company_key'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), eb('company_key', 'in', keys)]))
+    .execute()
+  const accountsByDomain = new Map<string, typeof accounts>()
+  const accountsByKey = new Map<string, typeof accounts>()
+  for (const account of accounts) {
+    if (account.domain) accountsByDomain.set(account.domain, [...(accountsByDomain.get(account.domain) ?? []), account])
+    accountsByKey.set(account.company_key, [...(accountsByKey.get(account.company_key) ?? []), account])
+  }
+  const territories = probes.some((probe) => probe.region)
+    ? await trx
+        .selectFrom('territories as t')
+        .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 't.tenant_id').onRef('p.id', '=', 't.partner_id'))
+        .select(['t.region', 't.partner_id', 'p.name as partner_name'])
+        .where('t.tenant_id', '=', tenantId)
+        .execute()
+    : []
+  const territoryByRegion = new Map(territories.map((territory) => [territory.region.toLowerCase(), territory]))
+  const openDeals = accounts.length
+    ? await trx.selectFrom('deals').select(['id', 'name', 'stage', 'registration_id', 'account_id']).where('tenant_id', '=', tenantId).where('status', '=', 'open').where('account_id', 'in', accounts.map((account) => account.id)).execute()
+    : []
+  const policy = conflictPolicyOf(settings)
+
+  return probes.map((probe) => {
+    const candidateIds = new Set([...(probe.domain ? (sets.byDomain.get(probe.domain) ?? []) : []), ...(sets.byKey.get(probe.companyKey) ?? []), ...(sets.byFuzzyKey.get(probe.companyKey) ?? [])])
+    const existing = [...candidateIds]
+      .map((id) => claims.get(id))
+      .filter((claim): claim is Claim => claim !== undefined && claim.registrationId !== probe.registrationId)
+      .sort((left, right) => left.submittedAt.getTime() - right.submittedAt.getTime())
+    const probeAccounts = [...new Map([...(probe.domain ? (accountsByDomain.get(probe.domain) ?? []) : []), ...(accountsByKey.get(probe.companyKey) ?? [])].map((account) => [account.id, account])).values()]
+    const blockedAccount = probeAccounts.find((account) => account.blocked)
+    const candidate: Claim = {
+      registrationId: probe.registrationId ?? 'new',
+      partnerId: partner.id,
+      partnerName: partner.name,
+      status: 'submitted',
+      submittedAt: now,
+      approvedAt: null,
+      protectionEndsAt: null,
+      tierRank: tierRank(settings, partner.tier),
+      partnerSince: partner.createdAt,
+      certified: false,
+      productLines: probe.productLines,
+      domain: probe.domain,
+      companyKey: probe.companyKey,
+    }
+    const evaluation = evaluateClaim({ policy, candidate, existing, blockedDomains: blockedAccount?.domain ? new Set([blockedAccount.domain]) : undefined, now })
+
+    const extraFindings: ExtraFinding[] = []
+    if (blockedAccount) extraFindings.push({ kind: 'blocked_account', explanation: `This account is blocked for partner registrations${blockedAccount.blocked_reason ? `: ${blockedAccount.blocked_reason}` : '.'}` })
+    const territory = probe.region ? territoryByRegion.get(probe.region.toLowerCase()) : undefined
+    if (territory && territory.partner_id !== partner.id) {
       extraFindings.push({ kind: 'territory', explanation: `The region "${territory.region}" is assigned to ${territory.partner_name}. Territory rules send claims from other partners there to review.` })
     }
-  }
-  const accountIds = account.map((candidateAccount) => candidateAccount.id)
-  if (accountIds.length > 0) {
-    const openDeals = await trx
-      .selectFrom('deals')
-      .select(['id', 'name', 'stage', 'registration_id'])
-      .where('tenant_id', '=', input.tenantId)
-      .where('status', '=', 'open')
-      .where('account_id', 'in', accountIds)
-      .execute()
+    const accountIds = new Set(probeAccounts.map((account) => account.id))
     // Deals that came from a live registration are already covered by that claim.
     const coveredDeals = new Set(existing.map((claim) => claim.registrationId))
-    for (const deal of openDeals.filter((openDeal) => !openDeal.registration_id || !coveredDeals.has(openDeal.registration_id))) {
+    for (const deal of openDeals) {
+      if (!accountIds.has(deal.account_id) || (deal.registration_id && coveredDeals.has(deal.registration_id))) continue
       extraFindings.push({ kind: 'open_deal', explanation: `An open deal already exists for this account: "${deal.name}" (stage ${deal.stage}).` })
     }
-  }
 
-  let partnerVerdict = evaluation.partnerVerdict
-  let partnerMessage = evaluation.partnerMessage
-  let conflictStatus = evaluation.conflictStatus
-  if (extraFindings.length > 0 && partnerVerdict === 'clear') {
-    partnerVerdict = 'needs_review'
-    partnerMessage = NEEDS_REVIEW_MESSAGE
-  }
-  if (extraFindings.some((finding) => finding.kind !== 'blocked_account') && conflictStatus === 'none') conflictStatus = 'at_risk'
+    let partnerVerdict = evaluation.partnerVerdict
+    let partnerMessage = evaluation.partnerMessage
+    let conflictStatus = evaluation.conflictStatus
+    if (extraFindings.length > 0 && partnerVerdict === 'clear') {
+      partnerVerdict = 'needs_review'
+      partnerMessage = NEEDS_REVIEW_MESSAGE
+    }
+    if (extraFindings.some((finding) => finding.kind !== 'blocked_account') && conflictStatus === 'none') conflictStatus = 'at_risk'
 
-  const staffLines = [
-    ...evaluation.findings
-      .filter((finding) => finding.match.claim.partnerId !== input.partner.id)
-      .map((finding) => `${finding.match.reason === 'same_domain' ? 'Same domain' : `Similar name (${Math.round(finding.match.score * 100)}%)`} as ${finding.match.claim.partnerName}'s claim: ${finding.decision.explanation}`),
-    ...evaluation.findings.filter((finding) => finding.match.claim.partnerId === input.partner.id).map(() => 'This partner already holds a live registration for this customer (possible duplicate).'),
-    ...extraFindings.map((finding) => finding.explanation),
-  ]
-  return {
-    evaluation,
-    extraFindings,
-    partnerVerdict,
-    partnerMessage,
-    conflictStatus,
-    staffSummary: staffLines.length > 0 ? [...new Set(staffLines)].join('\n') : 'No competing claims, blocked accounts, territory rules or open deals found.',
-  }
+    const staffLines = [
+      ...evaluation.findings
+        .filter((finding) => finding.match.claim.partnerId !== partner.id)
+        .map((finding) => `${finding.match.reason === 'same_domain' ? 'Same domain' : `Similar name (${Math.round(finding.match.score * 100)}%)`} as ${finding.match.claim.partnerName}'s claim: ${finding.decision.explanation}`),
+      ...evaluation.findings.filter((finding) => finding.match.claim.partnerId === partner.id).map(() => 'This partner already holds a live registration for this customer (possible duplicate).'),
+      ...extraFindings.map((finding) => finding.explanation),
+    ]
+    return {
+      evaluation,
+      extraFindings,
+      partnerVerdict,
+      partnerMessage,
+      conflictStatus,
+      staffSummary: staffLines.length > 0 ? [...new Set(staffLines)].join('\n') : 'No competing claims, blocked accounts, territory rules or open deals found.',
+    }
+  })
 }

@@ -76,7 +76,14 @@ export function findMatches(candidate: Claim, existing: Claim[], policy: Conflic
       matches.push({ claim, reason: 'same_domain', score: 1 })
       continue
     }
-    const score = candidate.companyKey === claim.companyKey ? 1 : trigramSimilarity(candidate.companyKey, claim.companyKey)
+    if (candidate.companyKey === claim.companyKey) {
+      matches.push({ claim, reason: 'similar_name', score: 1 })
+      continue
+    }
+    // Two different known domains are two customers, however alike the names
+    // ("Bulk Customer 1" / "Bulk Customer 2"); a fuzzy name only links claims when a domain is missing.
+    if (candidate.domain && claim.domain) continue
+    const score = trigramSimilarity(candidate.companyKey, claim.companyKey)
     if (score >= policy.nameSimilarityThreshold) matches.push({ claim, reason: 'similar_name', score })
   }
   return matches.sort((left, right) => right.score - left.score)

@@ -6,7 +6,7 @@ import { requirePartner, requireStaff } from '../scope.js'
 import { type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid, zodFieldErrors } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
-import { checkClaim, type ClaimCheck, motionForPartnerType } from './claims.js'
+import { type ClaimCheck, checkClaim, checkClaims, motionForPartnerType } from './claims.js'
 import { type RegistrationFields, registrationFieldsSchema } from './input.js'
 import { normaliseCompanyName, registrableDomain } from './normalise.js'
 import { caseReference, notifyPartner, notifyStaff, reviewersFor } from './notify.js'
@@ -32,10 +32,18 @@ export interface EventActor {
   label: string
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
 /** The tenant's calendar day (YYYY-MM-DD) in its business time zone. */
 export function tenantToday(settings: ProgrammeSettings, now: Date): string {
+  const timeZone = settings.businessHours.timeZone
   try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: settings.businessHours.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
+    let format = dayFormats.get(timeZone)
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      dayFormats.set(timeZone, format)
+    }
+    return format.format(now)
   } catch {
     return now.toISOString().slice(0, 10)
   }
@@ -82,6 +90,36 @@ export interface RegisterClaimInput {
   fields?: RegistrationFields
   /** Skip e-mails (CSV import sends one summary instead of one per row). */
   quiet?: boolean
+  /** Refuse (CONFLICT) instead of registering when this partner already holds a live claim on the customer (CSV import). */
+  rejectOwnDuplicate?: boolean
+  /** Tenant and partner rows already loaded by a caller registering many claims at once. */
+  preloaded?: { tenant: TenantRow; partner: PartnerRow }
+}
+
+type TenantRow = Awaited<ReturnType<typeof loadTenant>>
+type PartnerRow = Awaited<ReturnType<typeof loadPartner>>
+
+async function loadTenant(trx: TenantTransaction, tenantId: string) {
+  const tenant = await trx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst()
+  if (!tenant) throw AppError.notFound('This workspace')
+  return tenant
+}
+
+async function loadPartner(trx: TenantTransaction, tenantId: string, partnerId: string) {
+  const partner = await trx
+    .selectFrom('partner_organisations')
+    .select(['id', 'name', 'type', 'tier', 'status', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', partnerId)
+    .executeTakeFirst()
+  if (!partner) throw AppError.notFound('This partner organisation')
+  if (partner.status !== 'active') throw new AppError('FORBIDDEN', 'This partner organisation is archived and cannot register customers.')
+  return partner
+}
+
+/** Tenant and partner rows for a batch of registerClaim calls. */
+export async function preloadForClaims(trx: TenantTransaction, tenantId: string, partnerId: string) {
+  return { tenant: await loadTenant(trx, tenantId), partner: await loadPartner(trx, tenantId, partnerId) }
 }
 
 export interface RegisteredClaim {
@@ -95,15 +133,16 @@ export interface RegisteredClaim {
   staffSummary: string
 }
 
-async function lockCustomer(trx: TenantTransaction, tenantId: string, customer: NormalisedCustomer) {
-  // Serialise claims on the same customer, so two partners submitting at the
-  // same moment cannot both be told "clear".
-  const keys = [`name:${customer.companyKey}`, ...(customer.domain ? [`domain:${customer.domain}`] : [])].sort()
-  for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${key}`}, 0))`.execute(trx)
+
+// The schema depends only on "today"; building it per row of a 10,000-row import is wasted work.
+let cachedSchema: { today: string; schema: ReturnType<typeof registrationFieldsSchema> } | null = null
+function fieldsSchemaFor(today: string) {
+  if (cachedSchema?.today !== today) cachedSchema = { today, schema: registrationFieldsSchema(today) }
+  return cachedSchema.schema
 }
 
 export function validateRegistrationFields(settings: ProgrammeSettings, now: Date, rawFields: unknown, motion: string): { ok: true; fields: RegistrationFields; customer: NormalisedCustomer } | { ok: false; fieldErrors: FieldErrors } {
-  const parsed = registrationFieldsSchema(tenantToday(settings, now)).safeParse(rawFields)
+  const parsed = fieldsSchemaFor(tenantToday(settings, now)).safeParse(rawFields)
   if (!parsed.success) return { ok: false, fieldErrors: zodFieldErrors(parsed.error) }
   const fields = parsed.data
   const normalised = normaliseCustomer(fields)
@@ -120,9 +159,208 @@ export function validateRegistrationFields(settings: ProgrammeSettings, now: Dat
 }
 
 /** The first approval route matching region and amount band picks the approver. */
-async function routeApprover(trx: TenantTransaction, tenantId: string, fields: RegistrationFields): Promise<string | null> {
+
+export interface ClaimItem {
+  /** Raw field values from the capture path; validated here. */
+  rawFields?: unknown
+  /** Already-checked fields; skips the parse. */
+  fields?: RegistrationFields
+}
+
+export type ClaimOutcome = { ok: true; claim: RegisteredClaim } | { ok: false; error: AppError }
+
+type ClaimDeps = Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal' | 'adminUrl' | 'now'>
+
+/** One claim; throws the AppError (field errors, own duplicate) when it cannot be registered. */
+export async function registerClaim(trx: TenantTransaction, deps: ClaimDeps, input: RegisterClaimInput): Promise<RegisteredClaim> {
+  const { rawFields, fields, ...shared } = input
+  const [outcome] = await registerClaims(trx, deps, { ...shared, items: [{ rawFields, fields }] })
+  if (!outcome) throw new Error('registerClaims returned no outcome')
+  if (!outcome.ok) throw outcome.error
+  return outcome.claim
+}
+
+/**
+ * The one registration function, batch-shaped: validation, normalisation,
+ * locks, the conflict check, accounts, case numbers, routing, SLA, rows,
+ * events and e-mails for any number of claims by one partner, in a constant
+ * number of round trips. A portal form is a batch of one; a CSV import is
+ * a batch of thousands, under exactly the same rules.
+ */
+export async function registerClaims(trx: TenantTransaction, deps: ClaimDeps, input: Omit<RegisterClaimInput, 'rawFields' | 'fields'> & { items: ClaimItem[] }): Promise<ClaimOutcome[]> {
+  const now = deps.now()
+  const tenant = input.preloaded?.tenant ?? (await loadTenant(trx, input.tenantId))
+  const settings = readProgrammeSettings(tenant.settings)
+  const partner = input.preloaded?.partner ?? (await loadPartner(trx, input.tenantId, input.partnerId))
+  const motion = motionForPartnerType(partner.type)
+
+  const outcomes: Array<ClaimOutcome | null> = input.items.map(() => null)
+  const valid: Array<{ index: number; fields: RegistrationFields; customer: NormalisedCustomer }> = []
+  input.items.forEach((item, index) => {
+    if (item.fields) {
+      const normalised = normaliseCustomer(item.fields)
+      if (normalised.ok) valid.push({ index, fields: item.fields, customer: normalised.customer })
+      else outcomes[index] = { ok: false, error: AppError.validation(normalised.fieldErrors) }
+      return
+    }
+    const validated = validateRegistrationFields(settings, now, item.rawFields, motion)
+    if (validated.ok) valid.push({ index, fields: validated.fields, customer: validated.customer })
+    else outcomes[index] = { ok: false, error: AppError.validation(validated.fieldErrors) }
+  })
+
+  if (valid.length > 0) {
+    // Serialise claims on the same customer (sorted keys: no deadlocks between batches), so two
+    // partners submitting at the same moment cannot both be told "clear".
+    const lockKeys = [...new Set(valid.flatMap(({ customer }) => [`${input.tenantId}:name:${customer.companyKey}`, ...(customer.domain ? [`${input.tenantId}:domain:${customer.domain}`] : [])]))].sort()
+    await sql`select pg_advisory_xact_lock(hashtextextended(lock_key, 0)) from (select unnest(${lockKeys}::text[]) as lock_key order by 1) as ordered`.execute(trx)
+
+    const checks = await checkClaims(trx, {
+      tenantId: input.tenantId,
+      settings,
+      now,
+      partner: { id: partner.id, name: partner.name, tier: partner.tier, createdAt: partner.created_at },
+      probes: valid.map(({ fields, customer }) => ({ domain: customer.domain, companyKey: customer.companyKey, region: fields.region, productLines: fields.productInterest })),
+    })
+
+    let accepted = valid.map((entry, position) => ({ ...entry, check: checks[position] as ClaimCheck }))
+    if (input.rejectOwnDuplicate) {
+      const ownIds = accepted.flatMap(({ check }) => check.evaluation.findings.filter((finding) => finding.match.claim.partnerId === partner.id).map((finding) => finding.match.claim.registrationId)).filter((id): id is string => id !== null && id !== 'new')
+      const caseNumbers = new Map(ownIds.length ? (await trx.selectFrom('registrations').select(['id', 'case_number']).where('id', 'in', ownIds).execute()).map((row) => [row.id, row.case_number]) : [])
+      accepted = accepted.filter(({ index, check }) => {
+        const own = check.evaluation.findings.find((finding) => finding.match.claim.partnerId === partner.id)
+        if (!own) return true
+        const number = own.match.claim.registrationId ? caseNumbers.get(own.match.claim.registrationId) : undefined
+        outcomes[index] = { ok: false, error: new AppError('CONFLICT', `You already registered this customer${number ? ` (${caseReference(number)})` : ''}.`) }
+        return false
+      })
+    }
+
+    if (accepted.length > 0) {
+      const accountIds = await upsertAccounts(trx, input.tenantId, accepted.map(({ fields, customer }) => ({ name: fields.companyName, customer, region: fields.region })))
+      const counter = await trx
+        .insertInto('registration_counters')
+        .values({ tenant_id: input.tenantId, last_number: 1000 + accepted.length })
+        .onConflict((conflict) => conflict.column('tenant_id').doUpdateSet({ last_number: sql`registration_counters.last_number + ${accepted.length}` }))
+        .returning('last_number')
+        .executeTakeFirstOrThrow()
+      const firstNumber = counter.last_number - accepted.length + 1
+      const routes = await trx.selectFrom('approval_routes').select(['region', 'min_amount', 'max_amount', 'approver_user_id']).where('tenant_id', '=', input.tenantId).orderBy('position').orderBy('created_at').execute()
+      const slaDueAt = addBusinessHours(now, settings.registration.decisionSlaHours, settings.businessHours)
+
+      const rows = accepted.map(({ fields, customer, check }, position) => ({
+        tenant_id: input.tenantId,
+        case_number: firstNumber + position,
+        kind: fields.kind,
+        source: input.source,
+        partner_id: partner.id,
+        submitted_by_user_id: input.submitter.userId,
+        submitter_email: input.submitter.email,
+        account_id: accountIds[position] as string,
+        company_name: fields.companyName,
+        company_key: customer.companyKey,
+        domain: customer.domain,
+        website: fields.website,
+        contact_name: fields.contactName,
+        contact_email: fields.contactEmail,
+        contact_role: fields.contactRole,
+        problem: fields.problem,
+        stage_guess: fields.stageGuess,
+        consent_at: now,
+        region: fields.region,
+        target_revenue: fields.targetRevenue === null ? null : String(fields.targetRevenue),
+        product_interest: fields.productInterest,
+        competitors: fields.competitors,
+        amount: fields.amount === null ? null : String(fields.amount),
+        currency: fields.currency,
+        expected_close: fields.expectedClose,
+        deal_stage: fields.dealStage,
+        next_step: fields.nextStep,
+        co_sell_requested: fields.coSellRequested,
+        motion,
+        status: 'submitted',
+        partner_verdict: check.partnerVerdict,
+        conflict_status: check.conflictStatus,
+        conflict_notes: check.conflictStatus === 'none' && check.extraFindings.length === 0 ? null : check.staffSummary,
+        deciding_rule: check.evaluation.decidingRule,
+        approver_user_id: routeApprover(routes, fields),
+        sla_due_at: slaDueAt,
+        last_activity_at: now,
+        created_at: now,
+        updated_at: now,
+      }))
+      const idByCaseNumber = new Map<number, string>()
+      for (let start = 0; start < rows.length; start += 500) {
+        const inserted = await trx.insertInto('registrations').values(rows.slice(start, start + 500)).returning(['id', 'case_number']).execute()
+        for (const row of inserted) idByCaseNumber.set(row.case_number, row.id)
+      }
+
+      const events = accepted.map(({ customer, check }, position) => ({
+        tenant_id: input.tenantId,
+        registration_id: idByCaseNumber.get(firstNumber + position) as string,
+        partner_id: partner.id,
+        type: 'submitted',
+        from_status: null,
+        to_status: 'submitted',
+        actor_kind: input.actor.kind,
+        actor_user_id: input.actor.userId,
+        actor_label: input.actor.label,
+        rule: check.evaluation.decidingRule,
+        staff_note: check.staffSummary,
+        partner_note: `Registered via ${sourceLabels[input.source]}. ${check.partnerMessage}`,
+        partner_visible: true,
+        details: JSON.stringify({
+          source: input.source,
+          domain: customer.domain,
+          companyKey: customer.companyKey,
+          verdict: check.partnerVerdict,
+          conflictStatus: check.conflictStatus,
+          findings: check.evaluation.findings.map((finding) => ({
+            registrationId: finding.match.claim.registrationId,
+            partnerId: finding.match.claim.partnerId,
+            reason: finding.match.reason,
+            score: Math.round(finding.match.score * 1000) / 1000,
+            outcome: finding.decision.outcome,
+            rule: finding.decision.rule,
+            explanation: finding.decision.explanation,
+          })),
+          extraFindings: check.extraFindings,
+        }),
+      }))
+      for (let start = 0; start < events.length; start += 500) await trx.insertInto('registration_events').values(events.slice(start, start + 500)).execute()
+
+      for (const [position, entry] of accepted.entries()) {
+        const caseNumber = firstNumber + position
+        const registrationId = idByCaseNumber.get(caseNumber) as string
+        outcomes[entry.index] = {
+          ok: true,
+          claim: {
+            registrationId,
+            caseNumber,
+            caseReference: caseReference(caseNumber),
+            status: 'submitted',
+            partnerVerdict: entry.check.partnerVerdict,
+            partnerMessage: entry.check.partnerMessage,
+            conflictStatus: entry.check.conflictStatus,
+            staffSummary: entry.check.staffSummary,
+          },
+        }
+        if (!input.quiet) {
+          const registration = { id: registrationId, case_number: caseNumber, company_name: entry.fields.companyName, kind: entry.fields.kind }
+          await notifyPartner(trx, deps, { tenant, registration, to: { email: input.submitter.email, name: input.submitter.name }, notice: { kind: 'received', partnerMessage: entry.check.partnerMessage, status: 'Submitted — waiting for review' } })
+          const approverUserId = rows[position]?.approver_user_id ?? null
+          await notifyStaff(trx, deps, { tenant, registration, recipients: await reviewersFor(trx, { approverUserId }), notice: { kind: 'new', partnerName: partner.name, dueAt: slaDueAt, summary: entry.check.staffSummary } })
+        }
+      }
+    }
+  }
+  return outcomes.map((outcome) => outcome ?? { ok: false, error: new AppError('INTERNAL', 'This row was not processed.') })
+}
+
+type ApprovalRoute = { region: string | null; min_amount: string | null; max_amount: string | null; approver_user_id: string }
+
+/** The first approval route matching region and amount band picks the approver. */
+function routeApprover(routes: ApprovalRoute[], fields: RegistrationFields): string | null {
   const amount = fields.amount ?? fields.targetRevenue
-  const routes = await trx.selectFrom('approval_routes').select(['region', 'min_amount', 'max_amount', 'approver_user_id']).where('tenant_id', '=', tenantId).orderBy('position').orderBy('created_at').execute()
   for (const route of routes) {
     if (route.region && route.region.toLowerCase() !== (fields.region ?? '').toLowerCase()) continue
     if (route.min_amount !== null && (amount === null || amount < Number(route.min_amount))) continue
@@ -132,151 +370,46 @@ async function routeApprover(trx: TenantTransaction, tenantId: string, fields: R
   return null
 }
 
-export async function registerClaim(trx: TenantTransaction, deps: Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal' | 'adminUrl' | 'now'>, input: RegisterClaimInput): Promise<RegisteredClaim> {
-  const now = deps.now()
-  const tenant = await trx.selectFrom('tenants').selectAll().where('id', '=', input.tenantId).executeTakeFirst()
-  if (!tenant) throw AppError.notFound('This workspace')
-  const settings = readProgrammeSettings(tenant.settings)
-  const partner = await trx
-    .selectFrom('partner_organisations')
-    .select(['id', 'name', 'type', 'tier', 'status', 'created_at'])
-    .where('tenant_id', '=', input.tenantId)
-    .where('id', '=', input.partnerId)
-    .executeTakeFirst()
-  if (!partner) throw AppError.notFound('This partner organisation')
-  if (partner.status !== 'active') throw new AppError('FORBIDDEN', 'This partner organisation is archived and cannot register customers.')
-  const motion = motionForPartnerType(partner.type)
-
-  let fields: RegistrationFields
-  let customer: NormalisedCustomer
-  if (input.fields) {
-    fields = input.fields
-    const normalised = normaliseCustomer(fields)
-    if (!normalised.ok) throw AppError.validation(normalised.fieldErrors)
-    customer = normalised.customer
-  } else {
-    const validated = validateRegistrationFields(settings, now, input.rawFields, motion)
-    if (!validated.ok) throw AppError.validation(validated.fieldErrors)
-    fields = validated.fields
-    customer = validated.customer
+/** The account of each customer (by registrable domain, else by normalised name), created when new; ids in input order. */
+async function upsertAccounts(trx: TenantTransaction, tenantId: string, customers: Array<{ name: string; customer: NormalisedCustomer; region: string | null }>): Promise<string[]> {
+  const keyOf = ({ customer }: { customer: NormalisedCustomer }) => (customer.domain ? `d:${customer.domain}` : `n:${customer.companyKey}`)
+  const domains = [...new Set(customers.map(({ customer }) => customer.domain).filter((domain): domain is string => domain !== null))]
+  const names = [...new Set(customers.filter(({ customer }) => !customer.domain).map(({ customer }) => customer.companyKey))]
+  const found = new Map<string, string>()
+  const load = async () => {
+    const rows = await trx
+      .selectFrom('accounts')
+      .select(['id', 'domain', 'company_key'])
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb.and([eb('domain', 'is', null), eb('company_key', 'in', names)])] : [eb.val(false)])]))
+      .orderBy('created_at')
+      .execute()
+    for (const row of rows) {
+      const key = row.domain ? `d:${row.domain}` : `n:${row.company_key}`
+      if (!found.has(key)) found.set(key, row.id)
+    }
   }
-
-  await lockCustomer(trx, input.tenantId, customer)
-  const check = await checkClaim(trx, {
-    tenantId: input.tenantId,
-    settings,
-    now,
-    partner: { id: partner.id, name: partner.name, tier: partner.tier, createdAt: partner.created_at },
-    domain: customer.domain,
-    companyKey: customer.companyKey,
-    region: fields.region,
-    productLines: fields.productInterest,
+  await load()
+  const missing = new Map<string, { name: string; customer: NormalisedCustomer; region: string | null }>()
+  for (const entry of customers) if (!found.has(keyOf(entry)) && !missing.has(keyOf(entry))) missing.set(keyOf(entry), entry)
+  if (missing.size > 0) {
+    const values = [...missing.values()].map((entry) => ({ tenant_id: tenantId, name: entry.name, company_key: entry.customer.companyKey, domain: entry.customer.domain, region: entry.region }))
+    for (let start = 0; start < values.length; start += 1000) {
+      await trx
+        .insertInto('accounts')
+        .values(values.slice(start, start + 1000))
+        .onConflict((conflict) => conflict.columns(['tenant_id', 'domain']).where('domain', 'is not', null).doNothing())
+        .execute()
+    }
+    await load()
+  }
+  return customers.map((entry) => {
+    const id = found.get(keyOf(entry))
+    if (!id) throw new Error('account upsert lost a customer')
+    return id
   })
-
-  const accountId = await upsertAccount(trx, input.tenantId, { name: fields.companyName, customer, region: fields.region })
-  const counter = await trx
-    .insertInto('registration_counters')
-    .values({ tenant_id: input.tenantId, last_number: 1001 })
-    .onConflict((conflict) => conflict.column('tenant_id').doUpdateSet({ last_number: sql`registration_counters.last_number + 1` }))
-    .returning('last_number')
-    .executeTakeFirstOrThrow()
-  const approverUserId = await routeApprover(trx, input.tenantId, fields)
-  const slaDueAt = addBusinessHours(now, settings.registration.decisionSlaHours, settings.businessHours)
-
-  const registration = await trx
-    .insertInto('registrations')
-    .values({
-      tenant_id: input.tenantId,
-      case_number: counter.last_number,
-      kind: fields.kind,
-      source: input.source,
-      partner_id: partner.id,
-      submitted_by_user_id: input.submitter.userId,
-      submitter_email: input.submitter.email,
-      account_id: accountId,
-      company_name: fields.companyName,
-      company_key: customer.companyKey,
-      domain: customer.domain,
-      website: fields.website,
-      contact_name: fields.contactName,
-      contact_email: fields.contactEmail,
-      contact_role: fields.contactRole,
-      problem: fields.problem,
-      stage_guess: fields.stageGuess,
-      consent_at: now,
-      region: fields.region,
-      target_revenue: fields.targetRevenue === null ? null : String(fields.targetRevenue),
-      product_interest: fields.productInterest,
-      competitors: fields.competitors,
-      amount: fields.amount === null ? null : String(fields.amount),
-      currency: fields.currency,
-      expected_close: fields.expectedClose,
-      deal_stage: fields.dealStage,
-      next_step: fields.nextStep,
-      co_sell_requested: fields.coSellRequested,
-      motion,
-      status: 'submitted',
-      partner_verdict: check.partnerVerdict,
-      conflict_status: check.conflictStatus,
-      conflict_notes: check.conflictStatus === 'none' && check.extraFindings.length === 0 ? null : check.staffSummary,
-      deciding_rule: check.evaluation.decidingRule,
-      approver_user_id: approverUserId,
-      sla_due_at: slaDueAt,
-      last_activity_at: now,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning(['id', 'case_number', 'company_name', 'kind'])
-    .executeTakeFirstOrThrow()
-
-  await appendRegistrationEvent(trx, {
-    tenantId: input.tenantId,
-    registrationId: registration.id,
-    partnerId: partner.id,
-    type: 'submitted',
-    fromStatus: null,
-    toStatus: 'submitted',
-    actor: input.actor,
-    rule: check.evaluation.decidingRule,
-    staffNote: check.staffSummary,
-    partnerNote: `Registered via ${sourceLabels[input.source]}. ${check.partnerMessage}`,
-    details: {
-      source: input.source,
-      domain: customer.domain,
-      companyKey: customer.companyKey,
-      verdict: check.partnerVerdict,
-      conflictStatus: check.conflictStatus,
-      competingRegistrationIds: check.evaluation.findings.map((finding) => finding.match.claim.registrationId),
-      findings: check.evaluation.findings.map((finding) => ({
-        registrationId: finding.match.claim.registrationId,
-        partnerId: finding.match.claim.partnerId,
-        reason: finding.match.reason,
-        score: Math.round(finding.match.score * 1000) / 1000,
-        outcome: finding.decision.outcome,
-        rule: finding.decision.rule,
-        explanation: finding.decision.explanation,
-      })),
-      extraFindings: check.extraFindings,
-    },
-  })
-
-  if (!input.quiet) {
-    await notifyPartner(trx, deps, { tenant, registration, to: { email: input.submitter.email, name: input.submitter.name }, notice: { kind: 'received', partnerMessage: check.partnerMessage, status: 'Submitted — waiting for review' } })
-    const reviewers = await reviewersFor(trx, { approverUserId })
-    await notifyStaff(trx, deps, { tenant, registration, recipients: reviewers, notice: { kind: 'new', partnerName: partner.name, dueAt: slaDueAt, summary: check.staffSummary } })
-  }
-
-  return {
-    registrationId: registration.id,
-    caseNumber: registration.case_number,
-    caseReference: caseReference(registration.case_number),
-    status: 'submitted',
-    partnerVerdict: check.partnerVerdict,
-    partnerMessage: check.partnerMessage,
-    conflictStatus: check.conflictStatus,
-    staffSummary: check.staffSummary,
-  }
 }
+
 
 export const sourceLabels: Record<RegistrationSource, string> = {
   portal: 'the partner portal',
@@ -286,23 +419,6 @@ export const sourceLabels: Record<RegistrationSource, string> = {
   admin: 'the partner team (on your behalf)',
 }
 
-async function upsertAccount(trx: TenantTransaction, tenantId: string, input: { name: string; customer: NormalisedCustomer; region: string | null }): Promise<string> {
-  const existing = await trx
-    .selectFrom('accounts')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where((eb) => (input.customer.domain ? eb('domain', '=', input.customer.domain) : eb.and([eb('domain', 'is', null), eb('company_key', '=', input.customer.companyKey)])))
-    .orderBy('created_at')
-    .executeTakeFirst()
-  if (existing) return existing.id
-  const created = await trx
-    .insertInto('accounts')
-    .values({ tenant_id: tenantId, name: input.name, company_key: input.customer.companyKey, domain: input.customer.domain, region: input.region })
-    .onConflict((conflict) => conflict.columns(['tenant_id', 'domain']).where('domain', 'is not', null).doUpdateSet({ updated_at: sql`now()` }))
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return created.id
-}
 
 export async function appendRegistrationEvent(
   trx: TenantTransaction,
