@@ -1,4 +1,4 @@
-import { type CoreContext, invitePartnerUser, submitRegistration } from '@accord/core'
+import { type CoreContext, createRegistrationImport, invitePartnerUser, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
-let b: { partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string }
+let b: { partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -27,7 +27,9 @@ beforeAll(async () => {
   const repA = await createPartnerUser(deps, { tenantId: vendorA.tenantId, partnerId: partnerA.id })
   const repB = await createPartnerUser(deps, { tenantId: vendorB.tenantId, partnerId: partnerB.id })
   const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
-  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId }
+  const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-secret-file.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Target,x@bravo-import.com\n').toString('base64') })
+  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  markersOfB.push(importB.importId, 'bravo-secret-file.csv')
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
@@ -85,6 +87,16 @@ const probes: Record<string, () => Promise<unknown>> = {
     expect(outcome.results.map((result) => ({ ok: result.ok, message: result.message }))).toEqual([{ ok: false, message: 'This registration was not found.' }])
     return outcome.results.map((result) => result.message)
   },
+  'admin.registrations.imports': () => callerA.admin.registrations.imports(),
+  'admin.registrations.importDetail': () => callerA.admin.registrations.importDetail({ importId: b.importId, rows: 'all' }),
+  'admin.registrations.importResultCsv': () => callerA.admin.registrations.importResultCsv({ importId: b.importId }),
+  'admin.registrations.createImport': () => callerA.admin.registrations.createImport({ fileName: 'a.csv', contentBase64: Buffer.from('Company\nX\n').toString('base64'), partnerId: b.partnerId }),
+  'admin.registrations.startImport': () => callerA.admin.registrations.startImport({ importId: b.importId, mapping: {} }),
+  'portal.registrations.imports': () => partnerCallerA.portal.registrations.imports(),
+  'portal.registrations.importDetail': () => partnerCallerA.portal.registrations.importDetail({ importId: b.importId, rows: 'all' }),
+  'portal.registrations.importResultCsv': () => partnerCallerA.portal.registrations.importResultCsv({ importId: b.importId }),
+  'portal.registrations.createImport': () => partnerCallerA.portal.registrations.createImport({ fileName: 'a.csv', contentBase64: Buffer.from('Company\nX\n').toString('base64') }),
+  'portal.registrations.startImport': () => partnerCallerA.portal.registrations.startImport({ importId: b.importId, mapping: {} }),
   'portal.home': () => partnerCallerA.portal.home(),
   'portal.registrations.list': () => partnerCallerA.portal.registrations.list({ view: 'all' }),
   'portal.registrations.get': () => partnerCallerA.portal.registrations.get({ registrationId: b.registrationId }),

@@ -1,4 +1,9 @@
 import {
+  createRegistrationImport,
+  getRegistrationImport,
+  listRegistrationImports,
+  registrationImportResultCsv,
+  startRegistrationImport,
   approveRegistration,
   bulkDecideInput,
   bulkDecideRegistrations,
@@ -24,7 +29,24 @@ import { router, staffProcedure } from '../../trpc.js'
 export const registrationIdInput = z.object({ registrationId: z.string() })
 export const onBehalfInput = z.object({ partnerId: z.unknown(), fields: z.record(z.unknown()) })
 
+export const importIdInput = z.object({ importId: z.string() })
+export const createImportShape = z.object({ fileName: z.string().max(300), contentBase64: z.string(), partnerId: z.string().optional() })
+export const startImportShape = z.object({ importId: z.string(), mapping: z.record(z.union([z.number(), z.string()])), consentConfirmed: z.unknown().optional() })
+
 export const adminRegistrationsRouter = router({
+  imports: staffProcedure('registrations.view').query(({ ctx }) => listRegistrationImports(ctx.core)),
+  importDetail: staffProcedure('registrations.view')
+    .input(importIdInput.extend({ rows: z.enum(['all', 'problems', 'none']).optional() }))
+    .query(({ ctx, input }) => getRegistrationImport(ctx.core, input)),
+  importResultCsv: staffProcedure('registrations.view')
+    .input(importIdInput)
+    .query(({ ctx, input }) => registrationImportResultCsv(ctx.core, input)),
+  createImport: staffProcedure('registrations.decide')
+    .input(createImportShape)
+    .mutation(({ ctx, input }) => createRegistrationImport(ctx.core, input)),
+  startImport: staffProcedure('registrations.decide')
+    .input(startImportShape)
+    .mutation(({ ctx, input }) => startRegistrationImport(ctx.core, input as never)),
   queue: staffProcedure('registrations.view')
     .input(reviewQueueInput.partial().optional())
     .query(({ ctx, input }) => listReviewQueue(ctx.core, input ?? {})),

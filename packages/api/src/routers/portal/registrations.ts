@@ -1,4 +1,9 @@
 import {
+  createRegistrationImport,
+  getRegistrationImport,
+  listRegistrationImports,
+  registrationImportResultCsv,
+  startRegistrationImport,
   answerInfoRequest,
   answerInfoRequestInput,
   appealRejection,
@@ -71,7 +76,47 @@ export const precheckInput = z.object({
   productInterest: z.string().max(2000).optional(),
 })
 
+const importStatus = z.enum(['draft', 'queued', 'running', 'succeeded', 'failed'])
+export const partnerImportOutput = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  encoding: z.string(),
+  delimiter: z.string(),
+  headers: z.array(z.string()),
+  rowCount: z.number(),
+  mapping: z.record(z.number()),
+  consentConfirmed: z.boolean(),
+  status: importStatus,
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string().nullable() }),
+  counts: z.object({ accepted: z.number(), rejected: z.number(), conflicts: z.number() }),
+  error: z.string().nullable(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  preview: z.array(z.object({ line: z.number(), cells: z.array(z.string()) })),
+  rows: z.array(z.object({ line: z.number(), verdict: z.enum(['accepted', 'rejected', 'conflict']), reason: z.string(), companyName: z.string().nullable(), registrationId: z.string().nullable(), caseReference: z.string().nullable() })),
+  fields: z.array(z.object({ key: z.string(), label: z.string(), required: z.boolean() })),
+})
+export const partnerImportListOutput = z.array(z.object({ id: z.string(), fileName: z.string(), status: z.string(), rowCount: z.number(), accepted: z.number(), rejected: z.number(), conflicts: z.number(), createdAt: z.date() }))
+
 export const portalRegistrationsRouter = router({
+  imports: partnerProcedure.output(partnerImportListOutput).query(({ ctx }) => listRegistrationImports(ctx.core)),
+  importDetail: partnerProcedure
+    .input(z.object({ importId: z.string(), rows: z.enum(['all', 'problems', 'none']).optional() }))
+    .output(partnerImportOutput)
+    .query(({ ctx, input }) => getRegistrationImport(ctx.core, input)),
+  importResultCsv: partnerProcedure
+    .input(z.object({ importId: z.string() }))
+    .output(z.object({ fileName: z.string(), csv: z.string() }))
+    .query(({ ctx, input }) => registrationImportResultCsv(ctx.core, input)),
+  createImport: partnerProcedure
+    .input(z.object({ fileName: z.string().max(300), contentBase64: z.string() }))
+    .output(z.object({ importId: z.string() }))
+    .mutation(({ ctx, input }) => createRegistrationImport(ctx.core, input)),
+  startImport: partnerProcedure
+    .input(z.object({ importId: z.string(), mapping: z.record(z.union([z.number(), z.string()])), consentConfirmed: z.unknown().optional() }))
+    .output(z.object({ importId: z.string(), status: z.string() }))
+    .mutation(({ ctx, input }) => startRegistrationImport(ctx.core, input as never)),
   list: partnerProcedure
     .input(listMyRegistrationsInput.partial().optional())
     .output(z.array(partnerRegistrationOutput))
