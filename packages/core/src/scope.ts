@@ -1,4 +1,4 @@
-import { type TenantTransaction, withTenant } from '@accord/db'
+import { sql, type TenantTransaction, withTenant } from '@accord/db'
 import type { CoreContext, PartnerContext, StaffContext } from './context.js'
 import { AppError } from './errors.js'
 import { type StaffPermission, staffCan } from './permissions.js'
@@ -19,4 +19,19 @@ export function requireStaff(ctx: CoreContext, permission?: StaffPermission): as
 
 export function requirePartner(ctx: CoreContext): asserts ctx is PartnerContext {
   if (ctx.actor.kind !== 'partner') throw new AppError('UNAUTHENTICATED', 'Please sign in to the partner portal.')
+}
+
+/**
+ * Inside a partner-scoped transaction, run one vendor-side effect of the
+ * partner's action (e.g. the deal's next step when the partner logs it) with
+ * the partner narrowing lifted, then restore it. Core decides what `fn` does;
+ * partners never write vendor rows directly.
+ */
+export async function withPartnerScopeLifted<Result>(trx: TenantTransaction, partnerId: string, fn: () => Promise<Result>): Promise<Result> {
+  await sql`select set_config('app.partner_id', '', true)`.execute(trx)
+  try {
+    return await fn()
+  } finally {
+    await sql`select set_config('app.partner_id', ${partnerId}, true)`.execute(trx)
+  }
 }

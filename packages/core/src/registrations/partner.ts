@@ -2,7 +2,7 @@ import { sql, type TenantTransaction } from '@accord/db'
 import { z } from 'zod'
 import type { CoreContext, PartnerContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { inActorScope, requirePartner } from '../scope.js'
+import { inActorScope, requirePartner, withPartnerScopeLifted } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
@@ -230,7 +230,10 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
       })
       .where('id', '=', row.id)
       .execute()
-    if (row.deal_id) await trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', row.deal_id).execute()
+    const dealId = row.deal_id
+    if (dealId) {
+      await withPartnerScopeLifted(trx, row.partner_id, () => trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', dealId).execute())
+    }
     await appendRegistrationEvent(trx, {
       tenantId: row.tenant_id,
       registrationId: row.id,

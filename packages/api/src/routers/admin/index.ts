@@ -1,6 +1,7 @@
 import { router } from '../../trpc.js'
 import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
+import { adminPipelineRouter } from './pipeline.js'
 import { adminRegistrationsRouter } from './registrations.js'
 import { workspaceRouter } from './workspace.js'
 
@@ -9,4 +10,5 @@ export const adminRouter = router({
   partners: partnersRouter,
   invitations: invitationsRouter,
   registrations: adminRegistrationsRouter,
+  pipeline: adminPipelineRouter,
 })

@@ -1,6 +1,7 @@
 import { getPortalHome } from '@accord/core'
 import { z } from 'zod'
 import { partnerProcedure, router } from '../../trpc.js'
+import { portalPipelineRouter } from './pipeline.js'
 import { portalRegistrationsRouter } from './registrations.js'
 
 /**
@@ -17,4 +18,5 @@ export const portalHomeOutput = z.object({
 export const portalRouter = router({
   home: partnerProcedure.output(portalHomeOutput).query(({ ctx }) => getPortalHome(ctx.core)),
   registrations: portalRegistrationsRouter,
+  pipeline: portalPipelineRouter,
 })

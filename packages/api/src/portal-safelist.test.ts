@@ -1,0 +1,98 @@
+import { approveRegistration, createRegistrationImport, listDeals, submitRegistration, updateDeal } from '@accord/core'
+import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
+import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appRouter, createCaller } from './root.js'
+import { appErrorOf } from './trpc.js'
+
+/**
+ * Partner against partner inside one tenant: partner A's user calls every
+ * portal procedure, and no answer may carry partner B's rows, a deal field the
+ * vendor has not marked safe, or the vendor's internal values. The table must
+ * name every portal procedure, so a new one fails here until it is covered.
+ */
+let deps: TestDeps
+let callerA: ReturnType<typeof createCaller>
+const forbidden: string[] = []
+let ids: { registrationA: string; registrationB: string; importB: string }
+
+const lead = (company: string, domain: string, extra: Record<string, unknown> = {}) => ({ companyName: company, website: domain, contactName: `Contact at ${company}`, contactEmail: `buyer@${domain}`, problem: `Problem of ${company}`, consent: true, ...extra })
+const inTwoMonths = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
+
+beforeAll(async () => {
+  deps = await createTestDeps()
+  const vendor = await createVendor(deps)
+  const partnerA = await createPartnerOrganisation(vendor.owner, { name: 'Partner Alpha Visible' })
+  const partnerB = await createPartnerOrganisation(vendor.owner, { name: 'Partner Bravo Hidden' })
+  const repA = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partnerA.id })
+  const repB = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partnerB.id, email: 'bravo-rep@bravo-hidden.example' })
+  const dealA = await submitRegistration(repA.context, { fields: lead('Alpha Deal Customer', 'alpha-deal-customer.com', { kind: 'deal', amount: '77777', currency: 'EUR', expectedClose: inTwoMonths() }) })
+  const dealB = await submitRegistration(repB.context, { fields: lead('Bravo Secret Customer', 'bravo-secret-customer.com', { kind: 'deal', amount: '99999', currency: 'EUR', expectedClose: inTwoMonths() }) })
+  // B also claims A's customer: A must not learn that B exists.
+  await submitRegistration(repB.context, { fields: lead('Alpha Deal Customer', 'alpha-deal-customer.com') })
+  await approveRegistration(vendor.owner, { registrationId: dealA.registrationId, note: 'Approved for Alpha' })
+  await approveRegistration(vendor.owner, { registrationId: dealB.registrationId })
+  for (const deal of (await listDeals(vendor.owner)).deals) {
+    await updateDeal(vendor.owner, { dealId: deal.id, amount: deal.amount ?? undefined, currency: deal.currency ?? undefined, expectedClose: deal.expectedClose ?? undefined, nextStep: 'Kick-off', ownerUserId: vendor.ownerId, internalNotes: 'INTERNAL-NOTE-do-not-share', discountPercent: '37' })
+  }
+  const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-import.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Co,x@bravo-import.com\n').toString('base64') })
+  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId }
+  forbidden.push(partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
+  callerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendor.tenantId })
+})
+afterAll(async () => {
+  await deps.close()
+})
+
+const DEFAULT_SAFE = ['stage', 'owner', 'protection_status', 'protection_ends_at', 'next_step']
+
+const probes: Record<string, () => Promise<unknown>> = {
+  'portal.home': () => callerA.portal.home(),
+  'portal.pipeline.list': async () => {
+    const pipeline = await callerA.portal.pipeline.list()
+    expect(pipeline.deals.map((deal) => deal.customerName)).toEqual(['Alpha Deal Customer'])
+    for (const deal of pipeline.deals) expect(Object.keys(deal.fields).every((key) => DEFAULT_SAFE.includes(key))).toBe(true)
+    expect(pipeline.deals[0]?.fields.next_step).toBe('Kick-off')
+    // The deal's amount is not on the default safelist (the registration's own amount is the partner's own input).
+    expect(JSON.stringify(pipeline)).not.toMatch(/77[,.]?777/)
+    return pipeline
+  },
+  'portal.registrations.list': () => callerA.portal.registrations.list({ view: 'all' }),
+  'portal.registrations.get': async () => {
+    const own = await callerA.portal.registrations.get({ registrationId: ids.registrationA })
+    expect(own.registration.status).toBe('approved')
+    await expect(callerA.portal.registrations.get({ registrationId: ids.registrationB })).rejects.toThrow()
+    return own
+  },
+  'portal.registrations.precheck': () => callerA.portal.registrations.precheck({ companyName: 'Bravo Secret Customer', website: 'https://www.bravo-secret-customer.com' }),
+  'portal.registrations.submit': () => callerA.portal.registrations.submit({ fields: lead('Bravo Secret Customer Inc', 'bravo-secret-customer.com') }),
+  'portal.registrations.answerInfo': () => callerA.portal.registrations.answerInfo({ registrationId: ids.registrationB, answer: 'hello' }),
+  'portal.registrations.logNextStep': () => callerA.portal.registrations.logNextStep({ registrationId: ids.registrationA, nextStep: 'Workshop with the CIO' }),
+  'portal.registrations.requestExtension': () => callerA.portal.registrations.requestExtension({ registrationId: ids.registrationB, note: 'Please extend' }),
+  'portal.registrations.appeal': () => callerA.portal.registrations.appeal({ registrationId: ids.registrationB, evidence: 'We were first, we met them on 2026-11-01.' }),
+  'portal.registrations.imports': () => callerA.portal.registrations.imports(),
+  'portal.registrations.importDetail': () => callerA.portal.registrations.importDetail({ importId: ids.importB, rows: 'all' }),
+  'portal.registrations.importResultCsv': () => callerA.portal.registrations.importResultCsv({ importId: ids.importB }),
+  'portal.registrations.createImport': () => callerA.portal.registrations.createImport({ fileName: 'alpha.csv', contentBase64: Buffer.from('Company\nAlpha Import\n').toString('base64') }),
+  'portal.registrations.startImport': () => callerA.portal.registrations.startImport({ importId: ids.importB, mapping: {} }),
+}
+
+describe('partner-safe portal: every procedure', () => {
+  it('covers every portal procedure', () => {
+    expect(Object.keys(appRouter._def.procedures).filter((path) => path.startsWith('portal.')).sort()).toEqual(Object.keys(probes).sort())
+  })
+
+  it.each(Object.keys(probes))('%s carries no other partner’s row and no unsafe field', async (path) => {
+    const probe = probes[path]
+    if (!probe) throw new Error(`no probe for ${path}`)
+    try {
+      const json = JSON.stringify(await probe())
+      for (const marker of forbidden) expect(json).not.toContain(marker)
+    } catch (error) {
+      const appError = appErrorOf(error)
+      if (!appError) throw error
+      expect(['NOT_FOUND', 'VALIDATION', 'CONFLICT']).toContain(appError.code)
+      for (const marker of forbidden) expect(appError.message).not.toContain(marker)
+    }
+  })
+})
