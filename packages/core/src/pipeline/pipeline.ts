@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
-import { inActorScope, requirePartner, requireStaff } from '../scope.js'
+import { inActorScope, requirePartner, requireStaff, withPartnerScopeLifted } from '../scope.js'
 import { type DealExitField, type Motion, MOTIONS, type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 
@@ -85,16 +85,20 @@ function toPartnerDeal(row: DealRow & { attribution: string; percent: string }, 
 }
 
 async function partnerDeals(trx: TenantTransaction, partnerId: string) {
-  return trx
+  const deals = await trx
     .selectFrom('deals as d')
     .innerJoin('deal_partners as dp', (join) => join.onRef('dp.tenant_id', '=', 'd.tenant_id').onRef('dp.deal_id', '=', 'd.id'))
     .innerJoin('accounts as a', (join) => join.onRef('a.tenant_id', '=', 'd.tenant_id').onRef('a.id', '=', 'd.account_id'))
-    .leftJoin('users as o', (join) => join.onRef('o.tenant_id', '=', 'd.tenant_id').onRef('o.id', '=', 'd.owner_user_id'))
-    .select(['d.id', 'd.name', 'a.name as account_name', 'd.motion', 'd.stage', 'd.status', 'd.amount', 'd.currency', 'd.expected_close', 'd.next_step', 'o.name as owner_name', 'd.protection_ends_at', 'd.last_activity_at', 'dp.attribution', 'dp.percent'])
+    .select(['d.id', 'd.name', 'a.name as account_name', 'd.motion', 'd.stage', 'd.status', 'd.amount', 'd.currency', 'd.expected_close', 'd.next_step', 'd.owner_user_id', 'd.protection_ends_at', 'd.last_activity_at', 'dp.attribution', 'dp.percent'])
     .where('dp.partner_id', '=', partnerId)
     .orderBy('d.last_activity_at', 'desc')
     .limit(500)
     .execute()
+  // Staff users are outside a partner's RLS scope; the owner's name (a safelistable field) is read with the narrowing lifted.
+  const ownerIds = [...new Set(deals.map((deal) => deal.owner_user_id).filter((id): id is string => id !== null))]
+  const owners = ownerIds.length ? await withPartnerScopeLifted(trx, partnerId, () => trx.selectFrom('users').select(['id', 'name']).where('id', 'in', ownerIds).where('kind', '=', 'staff').execute()) : []
+  const ownerNames = new Map(owners.map((owner) => [owner.id, owner.name]))
+  return deals.map((deal) => ({ ...deal, owner_name: deal.owner_user_id ? (ownerNames.get(deal.owner_user_id) ?? null) : null }))
 }
 
 async function pipelineFor(trx: TenantTransaction, partnerId: string, now: Date) {
