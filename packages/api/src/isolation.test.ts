@@ -14,7 +14,7 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
-let b: { partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
+let b: { tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -28,7 +28,7 @@ beforeAll(async () => {
   const repB = await createPartnerUser(deps, { tenantId: vendorB.tenantId, partnerId: partnerB.id })
   const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-secret-file.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Target,x@bravo-import.com\n').toString('base64') })
-  b = { partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  b = { tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
   markersOfB.push(importB.importId, 'bravo-secret-file.csv')
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
@@ -105,6 +105,15 @@ const probes: Record<string, () => Promise<unknown>> = {
   // Writes tenant A's own settings only.
   'admin.pipeline.updateSafeFields': () => callerA.admin.pipeline.updateSafeFields({ fields: ['stage'] }),
   'portal.pipeline.list': () => partnerCallerA.portal.pipeline.list(),
+  'admin.programme.registrationPolicy': () => callerA.admin.programme.registrationPolicy(),
+  'admin.programme.updateRegistrationPolicy': () => callerA.admin.programme.updateRegistrationPolicy({ decisionSlaHours: 24, slaReminderHoursBefore: 4, protectionWindowDays: 60, expiryReminderDays: 7, extensionDays: 30, maxExtensions: 2, idleAfterDays: 30, appealWindowDays: 14, timeZone: 'Europe/Berlin', startHour: 9, endHour: 17, workingDays: [1, 2, 3, 4, 5], hierarchy: ['first_approved_wins'], establishedAfterDays: 180 }),
+  'admin.programme.addTerritory': () => callerA.admin.programme.addTerritory({ region: 'Nowhere', partnerId: b.partnerId }),
+  'admin.programme.removeTerritory': () => callerA.admin.programme.removeTerritory({ territoryId: b.partnerId }),
+  'admin.programme.addApprovalRoute': () => callerA.admin.programme.addApprovalRoute({ approverUserId: b.ownerId }),
+  'admin.programme.removeApprovalRoute': () => callerA.admin.programme.removeApprovalRoute({ routeId: b.partnerId }),
+  // Creates or blocks an account in tenant A only.
+  'admin.programme.blockAccount': () => callerA.admin.programme.blockAccount({ website: 'blocked-in-a.com', name: 'Blocked in A', reason: 'Direct only' }),
+  'admin.programme.unblockAccount': () => callerA.admin.programme.unblockAccount({ accountId: b.partnerId }),
   'portal.home': () => partnerCallerA.portal.home(),
   'portal.registrations.list': () => partnerCallerA.portal.registrations.list({ view: 'all' }),
   'portal.registrations.get': () => partnerCallerA.portal.registrations.get({ registrationId: b.registrationId }),
@@ -147,6 +156,8 @@ describe('tenant isolation through every procedure', () => {
     expect(registration).toEqual({ status: 'submitted', partner_id: b.partnerId })
     const events = await deps.ownerDb.selectFrom('registration_events').select('type').where('registration_id', '=', b.registrationId).execute()
     expect(events.map((event) => event.type)).toEqual(['submitted'])
+    const accountsOfB = await deps.ownerDb.selectFrom('accounts').select(['blocked']).where('tenant_id', '=', b.tenantId).where('domain', '=', 'bravo-customer.com').execute()
+    expect(accountsOfB).toEqual([{ blocked: false }])
   })
 })
 

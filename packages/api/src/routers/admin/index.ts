@@ -2,6 +2,7 @@ import { router } from '../../trpc.js'
 import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
 import { adminPipelineRouter } from './pipeline.js'
+import { adminProgrammeRouter } from './programme.js'
 import { adminRegistrationsRouter } from './registrations.js'
 import { workspaceRouter } from './workspace.js'
 
@@ -11,4 +12,5 @@ export const adminRouter = router({
   invitations: invitationsRouter,
   registrations: adminRegistrationsRouter,
   pipeline: adminPipelineRouter,
+  programme: adminProgrammeRouter,
 })
