@@ -16,7 +16,7 @@ const byId = (id: string) => routes.find((route) => route.id === id)
 
 describe('portal route table', () => {
   it('mounts every page under /t/:tenantSlug and at the root, with distinct ids', () => {
-    for (const page of ['login', 'logout', 'magic', 'invite', 'forgot-password', 'reset-password', 'trpc', 'not-found']) {
+    for (const page of ['login', 'logout', 'magic', 'invite', 'forgot-password', 'reset-password', 'trpc', 'registration-precheck', 'not-found']) {
       const pathMode = byId(`path/${page}`)
       const hostMode = byId(`host/${page}`)
       expect(pathMode?.file).toBe(hostMode?.file)
@@ -30,6 +30,19 @@ describe('portal route table', () => {
     expect(byId('host/app')?.path).toBeUndefined()
     expect(byId('path/home')).toMatchObject({ index: true, parentId: 'path/app', file: 'pages/home.tsx' })
     expect(byId('host/home')).toMatchObject({ index: true, parentId: 'host/app', file: 'pages/home.tsx' })
+  })
+
+  it('nests the registration pages in the signed-in layout in both modes', () => {
+    const pages = { registrations: 'registrations', 'registration-new': 'registrations/new', registration: 'registrations/:registrationId' }
+    for (const [name, path] of Object.entries(pages)) {
+      expect(byId(`path/${name}`)).toMatchObject({ path, parentId: 'path/app' })
+      expect(byId(`host/${name}`)).toMatchObject({ path, parentId: 'host/app' })
+      expect(byId(`path/${name}`)?.file).toBe(byId(`host/${name}`)?.file)
+    }
+    // The pre-check is JSON only: outside the layout, at the same address as the pages it serves.
+    expect(byId('path/registration-precheck')?.path).toBe('t/:tenantSlug/registrations/precheck')
+    expect(byId('host/registration-precheck')?.path).toBe('registrations/precheck')
+    expect(byId('host/registration-precheck')?.parentId).toBe('root')
   })
 
   it('serves tRPC at /api/trpc/* and /t/:tenantSlug/api/trpc/*, and logos once at the root', () => {

@@ -14,10 +14,17 @@ export const portalPages = [
   { name: 'forgot-password', path: 'forgot-password', file: 'pages/forgot-password.tsx' },
   { name: 'reset-password', path: 'reset-password/:token', file: 'pages/reset-password.tsx' },
   { name: 'trpc', path: 'api/trpc/*', file: 'pages/trpc.ts' },
+  // JSON for the registration form's instant conflict check (loader only; signs in itself, no layout to render).
+  { name: 'registration-precheck', path: 'registrations/precheck', file: 'pages/registration-precheck.ts' },
 ] as const
 
 /** Pages behind sign-in, nested in the layout with the partner's top bar. */
-export const signedInPages = [{ name: 'home', path: null, file: 'pages/home.tsx' }] as const
+export const signedInPages = [
+  { name: 'home', path: null, file: 'pages/home.tsx' },
+  { name: 'registrations', path: 'registrations', file: 'pages/registrations.tsx' },
+  { name: 'registration-new', path: 'registrations/new', file: 'pages/registration-new.tsx' },
+  { name: 'registration', path: 'registrations/:registrationId', file: 'pages/registration.tsx' },
+] as const
 
 export const PATH_PREFIX = 't/:tenantSlug'
 

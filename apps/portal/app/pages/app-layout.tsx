@@ -1,12 +1,12 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, Outlet, useLoaderData } from '@remix-run/react'
+import { Form, Link, NavLink, Outlet, useLoaderData, useLocation } from '@remix-run/react'
 import { BrandMark, PortalLanding } from '~/components/portal-chrome'
 import { useSubmitting } from '~/lib/forms'
 import { usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { loadPortalHome } from '~/server/home.server'
 import { isPortalLanding } from '~/server/tenant.server'
 
-/** Frame of every signed-in page: vendor brand, the partner organisation, who is signed in, sign out. */
+/** Frame of every signed-in page: vendor brand, the portal's sections, the partner organisation, who is signed in, sign out. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (await isPortalLanding(request, context)) return json({ landing: true as const })
   const { signedIn, home } = await loadPortalHome(request, context, params)
@@ -25,11 +25,19 @@ function initials(name: string): string {
   return ((parts[0]?.charAt(0) ?? '') + (parts.length > 1 ? (parts.at(-1)?.charAt(0) ?? '') : '')).toUpperCase() || '?'
 }
 
+/** The list itself is the current page; a registration's page sits within the section (the form has its own button). */
+function registrationsCurrent(pathname: string, list: string): 'page' | 'true' | undefined {
+  const path = pathname.replace(/\/+$/, '')
+  if (path === list) return 'page'
+  return path.startsWith(`${list}/`) && path !== `${list}/new` ? 'true' : undefined
+}
+
 export default function SignedInLayout() {
   const shell = useLoaderData<typeof loader>()
   const brand = usePortalBrand()
   const href = usePortalHref()
   const signingOut = useSubmitting('sign-out')
+  const { pathname } = useLocation()
   if (shell.landing || !brand) return <PortalLanding />
   return (
     <>
@@ -37,6 +45,25 @@ export default function SignedInLayout() {
         <Link to={href('/')} className="brand home-link">
           <BrandMark brand={brand} />
         </Link>
+        <nav aria-label="Portal" className="portal-nav">
+          <ul>
+            <li>
+              <NavLink to={href('/')} end>
+                Home
+              </NavLink>
+            </li>
+            <li>
+              <Link to={href('/registrations')} aria-current={registrationsCurrent(pathname, href('/registrations'))}>
+                Registrations
+              </Link>
+            </li>
+            <li>
+              <NavLink to={href('/registrations/new')} className="button small">
+                Register a lead
+              </NavLink>
+            </li>
+          </ul>
+        </nav>
         <div className="account">
           <span className="org">{shell.partner.name}</span>
           <span className="who">

@@ -1,7 +1,7 @@
 import { Alert, Badge } from '@accord/ui'
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { useLoaderData, useSearchParams } from '@remix-run/react'
-import { portalTitle } from '~/lib/portal-data'
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { loadPortalHome } from '~/server/home.server'
 import { isPortalLanding } from '~/server/tenant.server'
 
@@ -17,6 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export default function Home() {
   const home = useLoaderData<typeof loader>()
   const [search] = useSearchParams()
+  const href = usePortalHref()
   if (home.landing) return null
   const firstName = home.user.name.trim().split(/\s+/)[0] ?? home.user.name
   const done = home.firstSteps.filter((step) => step.done).length
@@ -66,20 +67,33 @@ export default function Home() {
           </ol>
         </section>
 
-        <aside className="card" aria-labelledby="help-heading">
-          <h2 id="help-heading">Need a hand?</h2>
-          {home.vendor.supportEmail ? (
-            <p>
-              The {home.vendor.name} partner team answers at <a href={`mailto:${home.vendor.supportEmail}`}>{home.vendor.supportEmail}</a>.
+        <div className="home-side">
+          <section className="card" aria-labelledby="registrations-heading">
+            <h2 id="registrations-heading">Lead and deal registration</h2>
+            <p>Register the customers you are working with. Once {home.vendor.name} approves a registration, the customer is protected for you.</p>
+            <p className="row">
+              <Link to={href('/registrations/new')} className="button">
+                Register a lead
+              </Link>
+              <Link to={href('/registrations')}>See your registrations</Link>
             </p>
-          ) : (
-            <p>Your partner manager at {home.vendor.name} is your first contact for questions about the programme.</p>
-          )}
-          <p className="muted">
-            Signed in as {home.user.email}
-            {home.user.hasPassword ? null : ' with e-mailed sign-in links'}.
-          </p>
-        </aside>
+          </section>
+
+          <aside className="card" aria-labelledby="help-heading">
+            <h2 id="help-heading">Need a hand?</h2>
+            {home.vendor.supportEmail ? (
+              <p>
+                The {home.vendor.name} partner team answers at <a href={`mailto:${home.vendor.supportEmail}`}>{home.vendor.supportEmail}</a>.
+              </p>
+            ) : (
+              <p>Your partner manager at {home.vendor.name} is your first contact for questions about the programme.</p>
+            )}
+            <p className="muted">
+              Signed in as {home.user.email}
+              {home.user.hasPassword ? null : ' with e-mailed sign-in links'}.
+            </p>
+          </aside>
+        </div>
       </div>
     </main>
   )
