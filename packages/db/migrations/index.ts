@@ -3,6 +3,7 @@ import * as foundation from './20261123T100000_foundation.js'
 import * as sessionLookup from './20261123T120000_session_lookup.js'
 import * as registrations from './20261123T140000_registrations.js'
 import * as registrationImports from './20261123T150000_registration_imports.js'
+import * as captureChannels from './20261123T160000_capture_channels.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T120000_session_lookup': sessionLookup,
   '20261123T140000_registrations': registrations,
   '20261123T150000_registration_imports': registrationImports,
+  '20261123T160000_capture_channels': captureChannels,
 }

@@ -137,6 +137,19 @@ export interface EmailOutbox {
   updated_at: Generated<Timestamp>;
 }
 
+export interface InboundEmails {
+  detail: string | null;
+  from_email: string | null;
+  id: Generated<string>;
+  message_key: string;
+  outcome: string;
+  partner_id: string | null;
+  received_at: Generated<Timestamp>;
+  registration_id: string | null;
+  subject: string;
+  tenant_id: string;
+}
+
 export interface Invitations {
   accepted_at: Timestamp | null;
   accepted_user_id: string | null;
@@ -247,6 +260,18 @@ export interface RegistrationImports {
   started_at: Timestamp | null;
   status: Generated<string>;
   tenant_id: string;
+}
+
+export interface RegistrationLinks {
+  created_at: Generated<Timestamp>;
+  created_by_user_id: string | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  partner_id: string;
+  revoked_at: Timestamp | null;
+  submissions: Generated<number>;
+  tenant_id: string;
+  token_hash: string;
 }
 
 export interface Registrations {
@@ -366,6 +391,7 @@ export interface DB {
   deals: Deals;
   dev_mailbox_messages: DevMailboxMessages;
   email_outbox: EmailOutbox;
+  inbound_emails: InboundEmails;
   invitations: Invitations;
   job_progress: JobProgress;
   partner_organisations: PartnerOrganisations;
@@ -374,6 +400,7 @@ export interface DB {
   registration_events: RegistrationEvents;
   registration_import_rows: RegistrationImportRows;
   registration_imports: RegistrationImports;
+  registration_links: RegistrationLinks;
   registrations: Registrations;
   sessions: Sessions;
   tenants: Tenants;
