@@ -25,6 +25,8 @@ const server = await startAppServer({
   appRoot: path.dirname(fileURLToPath(import.meta.url)),
   port,
   dev: process.argv.includes('--dev'),
+  // Authenticated by its own token or webhook signature, and posted by mail servers, not browsers.
+  csrfExemptPathPrefixes: ['/api/inbound/'],
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -15,6 +15,12 @@ const schema = z.object({
    * RESEND_API_KEY keeps mail in the outbox but never exposes it.
    */
   DEV_MAILBOX: z.enum(['on', 'off']).default('off'),
+  /** Domain of the registration addresses partners write to: `registrations+<workspace>@<domain>`. */
+  INBOUND_EMAIL_DOMAIN: optionalString.transform((value) => value ?? 'inbound.accord.localhost'),
+  /** Bearer token an MTA or relay must send when posting raw mail to /api/inbound/email. */
+  INBOUND_EMAIL_TOKEN: optionalString,
+  /** Resend webhook signing secret (`whsec_…`); Resend's `email.received` webhooks are verified with it. */
+  RESEND_WEBHOOK_SECRET: optionalString,
 })
 
 export type EmailEnv = z.infer<typeof schema>

@@ -46,6 +46,9 @@ export default function DevMailbox() {
       <p className="muted">
         E-mails Accord “sent” in local mode, newest first. This list refreshes by itself every few seconds.
       </p>
+      <p>
+        <Link to="/dev/mailbox/send">Send a registration e-mail in</Link> (as a partner writing to the registration address).
+      </p>
       <Form method="get" className="filters" role="search" aria-label="Filter e-mails">
         <div className="field grow">
           <label htmlFor="mailbox-to">Recipient</label>

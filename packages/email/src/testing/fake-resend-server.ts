@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 
 /**
- * A local stand-in for the Resend API (POST /emails only) that speaks its wire
+ * A local stand-in for the Resend API (POST /emails, GET /emails/receiving/:id) that speaks its wire
  * format: Bearer auth, `{ statusCode, name, message }` error bodies, 422
  * validation errors, Idempotency-Key replay, 429 with rate-limit headers.
  * Tests drive the real `resend` SDK against it via `baseUrl`.
@@ -46,6 +46,8 @@ export interface FakeResendServer {
   requests: RecordedRequest[]
   /** The next `count` POST /emails requests (after auth) get this fault instead of being processed. */
   failNext(count: number, fault: InjectedFault): void
+  /** Store a received (inbound) e-mail as Resend would; returns its id for the webhook. */
+  addReceivedEmail(email: { from: string; to: string[]; subject: string; text?: string | null; html?: string | null; messageId?: string }): string
   reset(): void
   close(): Promise<void>
 }
@@ -69,6 +71,7 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
   const requests: RecordedRequest[] = []
   const idempotency = new Map<string, { bodyHash: string; id: string }>()
   let faults: InjectedFault[] = []
+  const received = new Map<string, Record<string, unknown>>()
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -92,6 +95,14 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
   }
 
   function handle(req: IncomingMessage, res: ServerResponse, record: RecordedRequest) {
+    const receiving = /^\/emails\/receiving\/([^/]+)$/.exec(record.path)
+    if (receiving) {
+      if (record.method !== 'GET') return error(res, record, 405, 'method_not_allowed', 'Method is not allowed for the requested path.')
+      if (req.headers.authorization !== `Bearer ${apiKey}`) return error(res, record, 401, 'missing_api_key', 'Missing API key in the authorization header.')
+      const email = received.get(decodeURIComponent(receiving[1] ?? ''))
+      if (!email) return error(res, record, 404, 'not_found', 'Email not found')
+      return reply(res, record, 200, email)
+    }
     if (record.path !== '/emails') return error(res, record, 404, 'not_found', 'The requested endpoint does not exist.')
     if (record.method !== 'POST') return error(res, record, 405, 'method_not_allowed', 'Method is not allowed for the requested path.')
 
@@ -190,7 +201,31 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
     failNext(count, fault) {
       for (let i = 0; i < count; i += 1) faults.push(fault)
     },
+    addReceivedEmail(email) {
+      const id = randomUUID()
+      // The shape of GET /emails/receiving/:id (GetReceivingEmailResponseSuccess in the SDK).
+      received.set(id, {
+        object: 'email',
+        id,
+        to: email.to,
+        from: email.from,
+        created_at: new Date().toISOString(),
+        subject: email.subject,
+        bcc: null,
+        cc: null,
+        reply_to: null,
+        received_for: email.to,
+        html: email.html ?? null,
+        text: email.text ?? null,
+        headers: { 'message-id': email.messageId ?? `<${id}@inbound.resend.test>` },
+        message_id: email.messageId ?? `<${id}@inbound.resend.test>`,
+        raw: null,
+        attachments: [],
+      })
+      return id
+    },
     reset() {
+      received.clear()
       accepted.length = 0
       requests.length = 0
       idempotency.clear()
