@@ -1,4 +1,4 @@
-import { type CoreContext, createRegistrationImport, invitePartnerUser, submitRegistration } from '@accord/core'
+import { type CoreContext, createRegistrationImport, createRegistrationLink, invitePartnerUser, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
-let b: { tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
+let b: { linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -28,7 +28,8 @@ beforeAll(async () => {
   const repB = await createPartnerUser(deps, { tenantId: vendorB.tenantId, partnerId: partnerB.id })
   const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-secret-file.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Target,x@bravo-import.com\n').toString('base64') })
-  b = { tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  const linkB = await createRegistrationLink(vendorB.owner, { partnerId: partnerB.id })
+  b = { linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
   markersOfB.push(importB.importId, 'bravo-secret-file.csv')
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
@@ -114,6 +115,17 @@ const probes: Record<string, () => Promise<unknown>> = {
   // Creates or blocks an account in tenant A only.
   'admin.programme.blockAccount': () => callerA.admin.programme.blockAccount({ website: 'blocked-in-a.com', name: 'Blocked in A', reason: 'Direct only' }),
   'admin.programme.unblockAccount': () => callerA.admin.programme.unblockAccount({ accountId: b.partnerId }),
+  'admin.partners.registrationLink': () => callerA.admin.partners.registrationLink({ partnerId: b.partnerId }),
+  'admin.partners.createRegistrationLink': () => callerA.admin.partners.createRegistrationLink({ partnerId: b.partnerId }),
+  'admin.partners.revokeRegistrationLink': () => callerA.admin.partners.revokeRegistrationLink({ linkId: b.linkId }),
+  'portal.registrations.link': () => partnerCallerA.portal.registrations.link(),
+  // Partner A's user is a sales rep: only partner admins manage the link.
+  'portal.registrations.createLink': async () => {
+    await expect(partnerCallerA.portal.registrations.createLink()).rejects.toThrow(/partner admin/)
+    return null
+  },
+  'portal.registrations.revokeLink': () => partnerCallerA.portal.registrations.revokeLink({ linkId: b.linkId }),
+  'public.registrationLink': () => callerA.public.registrationLink({ token: `${b.tenantId}.not-a-real-secret-not-a-real-secret-000000` }),
   'portal.home': () => partnerCallerA.portal.home(),
   'portal.registrations.list': () => partnerCallerA.portal.registrations.list({ view: 'all' }),
   'portal.registrations.get': () => partnerCallerA.portal.registrations.get({ registrationId: b.registrationId }),
@@ -145,7 +157,8 @@ describe('tenant isolation through every procedure', () => {
     if (outcome.ok) {
       for (const marker of markersOfB) expect(outcome.json).not.toContain(marker)
     } else {
-      expect(['NOT_FOUND', 'VALIDATION']).toContain(outcome.code)
+      // Refusals that reveal nothing about tenant B.
+      expect(['NOT_FOUND', 'VALIDATION', 'FORBIDDEN', 'TOKEN_INVALID']).toContain(outcome.code)
     }
   })
 

@@ -1,4 +1,4 @@
-import { approveRegistration, createRegistrationImport, listDeals, submitRegistration, updateDeal } from '@accord/core'
+import { approveRegistration, createRegistrationImport, createRegistrationLink, listDeals, submitRegistration, updateDeal } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ import { appErrorOf } from './trpc.js'
 let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 const forbidden: string[] = []
-let ids: { registrationA: string; registrationB: string; importB: string }
+let ids: { registrationA: string; registrationB: string; importB: string; linkB: string }
 
 const lead = (company: string, domain: string, extra: Record<string, unknown> = {}) => ({ companyName: company, website: domain, contactName: `Contact at ${company}`, contactEmail: `buyer@${domain}`, problem: `Problem of ${company}`, consent: true, ...extra })
 const inTwoMonths = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const vendor = await createVendor(deps)
   const partnerA = await createPartnerOrganisation(vendor.owner, { name: 'Partner Alpha Visible' })
   const partnerB = await createPartnerOrganisation(vendor.owner, { name: 'Partner Bravo Hidden' })
-  const repA = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partnerA.id })
+  const repA = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partnerA.id, role: 'partner_admin' })
   const repB = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partnerB.id, email: 'bravo-rep@bravo-hidden.example' })
   const dealA = await submitRegistration(repA.context, { fields: lead('Alpha Deal Customer', 'alpha-deal-customer.com', { kind: 'deal', amount: '77777', currency: 'EUR', expectedClose: inTwoMonths() }) })
   const dealB = await submitRegistration(repB.context, { fields: lead('Bravo Secret Customer', 'bravo-secret-customer.com', { kind: 'deal', amount: '99999', currency: 'EUR', expectedClose: inTwoMonths() }) })
@@ -36,8 +36,9 @@ beforeAll(async () => {
     await updateDeal(vendor.owner, { dealId: deal.id, amount: deal.amount ?? undefined, currency: deal.currency ?? undefined, expectedClose: deal.expectedClose ?? undefined, nextStep: 'Kick-off', ownerUserId: vendor.ownerId, internalNotes: 'INTERNAL-NOTE-do-not-share', discountPercent: '37' })
   }
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-import.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Co,x@bravo-import.com\n').toString('base64') })
-  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId }
-  forbidden.push(partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
+  const linkB = await createRegistrationLink(vendor.owner, { partnerId: partnerB.id })
+  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId }
+  forbidden.push(linkB.linkId, partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
   callerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendor.tenantId })
 })
 afterAll(async () => {
@@ -70,6 +71,9 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.registrations.logNextStep': () => callerA.portal.registrations.logNextStep({ registrationId: ids.registrationA, nextStep: 'Workshop with the CIO' }),
   'portal.registrations.requestExtension': () => callerA.portal.registrations.requestExtension({ registrationId: ids.registrationB, note: 'Please extend' }),
   'portal.registrations.appeal': () => callerA.portal.registrations.appeal({ registrationId: ids.registrationB, evidence: 'We were first, we met them on 2026-11-01.' }),
+  'portal.registrations.link': () => callerA.portal.registrations.link(),
+  'portal.registrations.createLink': () => callerA.portal.registrations.createLink(),
+  'portal.registrations.revokeLink': () => callerA.portal.registrations.revokeLink({ linkId: ids.linkB }),
   'portal.registrations.imports': () => callerA.portal.registrations.imports(),
   'portal.registrations.importDetail': () => callerA.portal.registrations.importDetail({ importId: ids.importB, rows: 'all' }),
   'portal.registrations.importResultCsv': () => callerA.portal.registrations.importResultCsv({ importId: ids.importB }),

@@ -1,4 +1,4 @@
-import { createPartner, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
+import { createPartner, createRegistrationLink, getRegistrationLinkStatus, revokeRegistrationLink, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -32,6 +32,15 @@ export const partnersRouter = router({
   archive: staffProcedure('partners.manage')
     .input(partnerIdInput)
     .mutation(({ ctx, input }) => setPartnerArchived(ctx.core, { partnerId: input.partnerId, archived: true })),
+  registrationLink: staffProcedure('partners.view')
+    .input(partnerIdInput)
+    .query(({ ctx, input }) => getRegistrationLinkStatus(ctx.core, input)),
+  createRegistrationLink: staffProcedure('partners.manage')
+    .input(partnerIdInput)
+    .mutation(({ ctx, input }) => createRegistrationLink(ctx.core, input)),
+  revokeRegistrationLink: staffProcedure('partners.manage')
+    .input(z.object({ linkId: z.string() }))
+    .mutation(({ ctx, input }) => revokeRegistrationLink(ctx.core, input)),
   restore: staffProcedure('partners.manage')
     .input(partnerIdInput)
     .mutation(({ ctx, input }) => setPartnerArchived(ctx.core, { partnerId: input.partnerId, archived: false })),

@@ -1,4 +1,7 @@
 import {
+  createRegistrationLink,
+  getRegistrationLinkStatus,
+  revokeRegistrationLink,
   createRegistrationImport,
   getRegistrationImport,
   listRegistrationImports,
@@ -100,6 +103,16 @@ export const partnerImportOutput = z.object({
 export const partnerImportListOutput = z.array(z.object({ id: z.string(), fileName: z.string(), status: z.string(), rowCount: z.number(), accepted: z.number(), rejected: z.number(), conflicts: z.number(), createdAt: z.date() }))
 
 export const portalRegistrationsRouter = router({
+  link: partnerProcedure
+    .output(z.object({ active: z.object({ linkId: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable(), submissions: z.number() }).nullable(), allowedDomains: z.array(z.string()) }))
+    .query(({ ctx }) => getRegistrationLinkStatus(ctx.core)),
+  createLink: partnerProcedure
+    .output(z.object({ linkId: z.string(), url: z.string(), createdAt: z.date(), allowedDomains: z.array(z.string()), warning: z.string().nullable() }))
+    .mutation(({ ctx }) => createRegistrationLink(ctx.core)),
+  revokeLink: partnerProcedure
+    .input(z.object({ linkId: z.string() }))
+    .output(z.object({ revoked: z.boolean() }))
+    .mutation(({ ctx, input }) => revokeRegistrationLink(ctx.core, input)),
   imports: partnerProcedure.output(partnerImportListOutput).query(({ ctx }) => listRegistrationImports(ctx.core)),
   importDetail: partnerProcedure
     .input(z.object({ importId: z.string(), rows: z.enum(['all', 'problems', 'none']).optional() }))

@@ -1,4 +1,4 @@
-import { checkSlugAvailability, getPublicTenant, suggestSlug } from '@accord/core'
+import { checkSlugAvailability, describeRegistrationLink, getPublicTenant, suggestSlug } from '@accord/core'
 import { z } from 'zod'
 import { publicProcedure, router } from '../../trpc.js'
 
@@ -15,7 +15,18 @@ export const publicTenantOutput = z.object({
   supportEmail: z.string().nullable(),
 })
 
+export const registrationLinkOutput = z.object({
+  partnerName: z.string(),
+  vendorName: z.string(),
+  brand: z.object({ name: z.string(), logoUrl: z.string().nullable(), primaryColor: z.string(), supportEmail: z.string().nullable() }),
+  acceptsSubmissions: z.boolean(),
+})
+
 export const publicRouter = router({
+  registrationLink: publicProcedure
+    .input(z.object({ token: z.string().max(300) }))
+    .output(registrationLinkOutput)
+    .query(({ ctx, input }) => describeRegistrationLink(ctx.core, input)),
   slugAvailability: publicProcedure
     .input(slugInput)
     .output(slugAvailabilityOutput)
