@@ -1,5 +1,7 @@
 import { withTenant } from '@accord/db'
-import type { CoreDeps } from '../context.js'
+import type { CoreContext, CoreDeps } from '../context.js'
+import { approveRegistration, requestRegistrationInfo } from '../registrations/review.js'
+import { submitRegistration } from '../registrations/submit.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '../testing/factories.js'
 import { findTenantBySlug } from '../tenants/lookup.js'
 
@@ -20,9 +22,29 @@ export async function seedDemoTenant(deps: CoreDeps): Promise<{ created: boolean
   if (await findTenantBySlug(deps.db, DEMO.slug)) return { created: false }
   const vendor = await createVendor(deps, { companyName: DEMO.companyName, slug: DEMO.slug, ownerName: DEMO.owner.name, email: DEMO.owner.email, password: DEMO.owner.password })
   await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => trx.updateTable('tenants').set({ primary_color: '#0f766e', support_email: 'partners@northwind.example' }).execute())
+  const reps: CoreContext[] = []
   for (const partner of DEMO.partners) {
     const organisation = await createPartnerOrganisation(vendor.owner, { name: partner.name, type: partner.type, region: partner.region, emailDomains: [...partner.domains] })
-    await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: organisation.id, role: partner.user.role, email: partner.user.email, name: partner.user.name, password: DEMO.partnerPassword })
+    const user = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: organisation.id, role: partner.user.role, email: partner.user.email, name: partner.user.name, password: DEMO.partnerPassword })
+    reps.push(user.context)
   }
+  await seedDemoRegistrations(vendor.owner, reps)
   return { created: true }
+}
+
+/** A few registrations in every state, so the queue, the conflict view and the portal have something to show. */
+async function seedDemoRegistrations(owner: CoreContext, reps: CoreContext[]) {
+  const [anna, ben, chloe] = reps
+  if (!anna || !ben || !chloe) return
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+  const contact = (name: string, domain: string) => ({ contactName: name, contactEmail: `${name.split(' ')[0]?.toLowerCase()}@${domain}`, consent: true })
+  const blueYonder = await submitRegistration(anna, {
+    fields: { kind: 'deal', companyName: 'Blue Yonder Airlines', website: 'https://www.blueyonderairlines.com', ...contact('Mia Hoffmann', 'blueyonderairlines.com'), contactRole: 'CIO', problem: 'Replacing three partner spreadsheets before the spring campaign; 400 seats.', stageGuess: 'budget_approved', region: 'DACH', amount: '48000', currency: 'EUR', expectedClose: inDays(75), nextStep: 'Workshop with the CIO' },
+  })
+  await approveRegistration(owner, { registrationId: blueYonder.registrationId, note: 'Good luck with the workshop!' })
+  await submitRegistration(anna, { fields: { companyName: 'Litware Inc.', website: 'litware.com', ...contact('Omar Haddad', 'litware.com'), problem: 'Evaluating PRM tools for their reseller channel.', stageGuess: 'active_project', region: 'DACH' } })
+  // A second partner claims the same customer: an active conflict for the partner team to see.
+  await submitRegistration(ben, { fields: { companyName: 'Blue Yonder Airlines Ltd', website: 'blueyonderairlines.com', ...contact('Tom Baker', 'blueyonderairlines.com'), problem: 'Referred by a mutual contact.', stageGuess: 'exploring', region: 'UK & Ireland' } })
+  const tailspin = await submitRegistration(chloe, { fields: { companyName: 'Tailspin Toys', website: 'tailspintoys.com', ...contact('Lena Berg', 'tailspintoys.com'), problem: 'Needs an implementation partner for the Nordics rollout.', stageGuess: 'vendor_selection', region: 'Nordics' } })
+  await requestRegistrationInfo(owner, { registrationId: tailspin.registrationId, question: 'Who is the economic buyer, and is there a budget for this year?' })
 }
