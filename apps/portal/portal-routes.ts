@@ -16,6 +16,8 @@ export const portalPages = [
   { name: 'trpc', path: 'api/trpc/*', file: 'pages/trpc.ts' },
   // JSON for the registration form's instant conflict check (loader only; signs in itself, no layout to render).
   { name: 'registration-precheck', path: 'registrations/precheck', file: 'pages/registration-precheck.ts' },
+  // An import's verdicts as a CSV download (loader only, no layout).
+  { name: 'registration-import-results', path: 'registrations/imports/:importId/results.csv', file: 'pages/registration-import-results.ts' },
 ] as const
 
 /** Pages behind sign-in, nested in the layout with the partner's top bar. */
@@ -23,7 +25,11 @@ export const signedInPages = [
   { name: 'home', path: null, file: 'pages/home.tsx' },
   { name: 'registrations', path: 'registrations', file: 'pages/registrations.tsx' },
   { name: 'registration-new', path: 'registrations/new', file: 'pages/registration-new.tsx' },
+  { name: 'registration-imports', path: 'registrations/imports', file: 'pages/registration-imports.tsx' },
+  { name: 'registration-import', path: 'registrations/imports/:importId', file: 'pages/registration-import.tsx' },
+  // Static segments (`new`, `imports`) rank above this dynamic one whatever the order; portal-routes.test.ts checks it.
   { name: 'registration', path: 'registrations/:registrationId', file: 'pages/registration.tsx' },
+  { name: 'pipeline', path: 'pipeline', file: 'pages/pipeline.tsx' },
 ] as const
 
 export const PATH_PREFIX = 't/:tenantSlug'

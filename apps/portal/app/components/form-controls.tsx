@@ -112,3 +112,25 @@ export function CheckboxField(props: { label: ReactNode; name: string; defaultCh
     </div>
   )
 }
+
+/** A file picker, wired like the other fields. Browsers never refill it after a failed submission. */
+export function FileField(props: { label: string; name: string; accept?: string; errors?: string[] | null; hint?: ReactNode; required?: boolean; onChange?: (file: File | null) => void }) {
+  const id = useId()
+  return (
+    <div className="field file-field">
+      <Label id={id} label={props.label} required={props.required} />
+      <input
+        id={id}
+        name={props.name}
+        type="file"
+        accept={props.accept}
+        required={props.required}
+        aria-invalid={props.errors?.length ? true : undefined}
+        aria-describedby={describedBy(id, props.hint, props.errors)}
+        onChange={props.onChange ? (event) => props.onChange?.(event.currentTarget.files?.[0] ?? null) : undefined}
+      />
+      <Hint id={id} hint={props.hint} />
+      <FieldError id={`${id}-error`} messages={props.errors} />
+    </div>
+  )
+}

@@ -1,5 +1,5 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, NavLink, Outlet, useLoaderData, useLocation } from '@remix-run/react'
+import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useLoaderData, useLocation } from '@remix-run/react'
 import { BrandMark, PortalLanding } from '~/components/portal-chrome'
 import { useSubmitting } from '~/lib/forms'
 import { usePortalBrand, usePortalHref } from '~/lib/portal-data'
@@ -18,6 +18,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     },
     { headers: signedIn.headers },
   )
+}
+
+/**
+ * Pages that keep themselves current (an import's progress every second, the
+ * pipeline) re-read the same address without a form: the frame need not
+ * come along each time. Everything else revalidates as usual.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
+  if (!formMethod && currentUrl.href === nextUrl.href) return false
+  return defaultShouldRevalidate
 }
 
 function initials(name: string): string {
@@ -56,6 +66,9 @@ export default function SignedInLayout() {
               <Link to={href('/registrations')} aria-current={registrationsCurrent(pathname, href('/registrations'))}>
                 Registrations
               </Link>
+            </li>
+            <li>
+              <NavLink to={href('/pipeline')}>Pipeline</NavLink>
             </li>
             <li>
               <NavLink to={href('/registrations/new')} className="button small">

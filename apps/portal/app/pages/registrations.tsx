@@ -56,9 +56,14 @@ export default function Registrations() {
           <h1>Registrations</h1>
           <p className="muted">Leads and deals you registered with the partner team, and whether they are protected.</p>
         </div>
-        <Link to={href('/registrations/new')} className="button">
-          Register a lead
-        </Link>
+        <div className="row">
+          <Link to={href('/registrations/imports')} className="button secondary">
+            Upload a CSV
+          </Link>
+          <Link to={href('/registrations/new')} className="button">
+            Register a lead
+          </Link>
+        </div>
       </div>
 
       <div className="list-tools">
