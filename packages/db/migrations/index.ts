@@ -4,6 +4,7 @@ import * as sessionLookup from './20261123T120000_session_lookup.js'
 import * as registrations from './20261123T140000_registrations.js'
 import * as registrationImports from './20261123T150000_registration_imports.js'
 import * as captureChannels from './20261123T160000_capture_channels.js'
+import * as tenantTrigramIndexes from './20261123T170000_tenant_trigram_indexes.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T140000_registrations': registrations,
   '20261123T150000_registration_imports': registrationImports,
   '20261123T160000_capture_channels': captureChannels,
+  '20261123T170000_tenant_trigram_indexes': tenantTrigramIndexes,
 }

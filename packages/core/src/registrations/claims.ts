@@ -188,6 +188,9 @@ async function findCandidateIds(trx: TenantTransaction, tenantId: string, settin
   const fuzzyAgainstAll = [...new Set(probes.filter((probe) => probe.domain === null).map((probe) => probe.companyKey))]
   const fuzzyAgainstDomainless = [...new Set(probes.filter((probe) => probe.domain !== null).map((probe) => probe.companyKey))]
   const sets: CandidateSets = { byDomain: new Map(), byKey: new Map(), byFuzzyKey: new Map() }
+  // `%` filters at pg_trgm's similarity_threshold inside the index scan: set it to the policy's
+  // threshold (transaction-local) so the index returns only real candidates.
+  await sql`select set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true)`.execute(trx)
   const { rows } = await sql<{ kind: 'domain' | 'key' | 'fuzzy'; probe: string; id: string }>`
     select 'domain' as kind, domain as probe, id from registrations
       where tenant_id = ${tenantId} and status in (${live}) and domain = any(${domains}::text[])

@@ -209,9 +209,11 @@ export async function registerClaims(trx: TenantTransaction, deps: ClaimDeps, in
   })
 
   if (valid.length > 0) {
-    // Serialise claims on the same customer (sorted keys: no deadlocks between batches), so two
-    // partners submitting at the same moment cannot both be told "clear".
-    const lockKeys = [...new Set(valid.flatMap(({ customer }) => [`${input.tenantId}:name:${customer.companyKey}`, ...(customer.domain ? [`${input.tenantId}:domain:${customer.domain}`] : [])]))].sort()
+    // Serialise claims on the same customer, so two partners submitting at the same moment cannot
+    // both be told "clear". Keys map to one of CUSTOMER_LOCK_BUCKETS locks per tenant: a 10,000-row
+    // import then holds at most that many advisory locks (Postgres' lock table is finite), and a
+    // sorted order keeps batches from deadlocking each other.
+    const lockKeys = [...new Set(valid.flatMap(({ customer }) => [`name:${customer.companyKey}`, ...(customer.domain ? [`domain:${customer.domain}`] : [])]).map((key) => `${input.tenantId}:${lockBucket(key)}`))].sort()
     await sql`select pg_advisory_xact_lock(hashtextextended(lock_key, 0)) from (select unnest(${lockKeys}::text[]) as lock_key order by 1) as ordered`.execute(trx)
 
     const checks = await checkClaims(trx, {
@@ -354,6 +356,18 @@ export async function registerClaims(trx: TenantTransaction, deps: ClaimDeps, in
     }
   }
   return outcomes.map((outcome) => outcome ?? { ok: false, error: new AppError('INTERNAL', 'This row was not processed.') })
+}
+
+const CUSTOMER_LOCK_BUCKETS = 128
+
+/** FNV-1a: a stable bucket for a customer key (same key, same lock). */
+function lockBucket(key: string): number {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < key.length; index++) {
+    hash ^= key.charCodeAt(index)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % CUSTOMER_LOCK_BUCKETS
 }
 
 type ApprovalRoute = { region: string | null; min_amount: string | null; max_amount: string | null; approver_user_id: string }
