@@ -14,6 +14,8 @@ export const portalPages = [
   { name: 'forgot-password', path: 'forgot-password', file: 'pages/forgot-password.tsx' },
   { name: 'reset-password', path: 'reset-password/:token', file: 'pages/reset-password.tsx' },
   { name: 'trpc', path: 'api/trpc/*', file: 'pages/trpc.ts' },
+  // A partner's public registration link: no sign-in, allow-listed e-mail domains.
+  { name: 'public-registration', path: 'r/:token', file: 'pages/public-registration.tsx' },
   // JSON for the registration form's instant conflict check (loader only; signs in itself, no layout to render).
   { name: 'registration-precheck', path: 'registrations/precheck', file: 'pages/registration-precheck.ts' },
   // An import's verdicts as a CSV download (loader only, no layout).
@@ -26,6 +28,7 @@ export const signedInPages = [
   { name: 'registrations', path: 'registrations', file: 'pages/registrations.tsx' },
   { name: 'registration-new', path: 'registrations/new', file: 'pages/registration-new.tsx' },
   { name: 'registration-imports', path: 'registrations/imports', file: 'pages/registration-imports.tsx' },
+  { name: 'registration-link', path: 'registrations/link', file: 'pages/registration-link.tsx' },
   { name: 'registration-import', path: 'registrations/imports/:importId', file: 'pages/registration-import.tsx' },
   // Static segments (`new`, `imports`) rank above this dynamic one whatever the order; portal-routes.test.ts checks it.
   { name: 'registration', path: 'registrations/:registrationId', file: 'pages/registration.tsx' },

@@ -57,6 +57,9 @@ export default function Registrations() {
           <p className="muted">Leads and deals you registered with the partner team, and whether they are protected.</p>
         </div>
         <div className="row">
+          <Link to={href('/registrations/link')} className="button secondary">
+            Registration link
+          </Link>
           <Link to={href('/registrations/imports')} className="button secondary">
             Upload a CSV
           </Link>
