@@ -7,5 +7,9 @@ export const benchEnv = () =>
       /** An existing Postgres server to create the bench database on (embedded otherwise). */
       BENCH_DATABASE_URL: optionalString,
       BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+      /** Registrations bench: keep the seeded database (its name is printed) … */
+      BENCH_KEEP_DATABASE: z.enum(['0', '1']).default('0'),
+      /** … and measure again on it without seeding. */
+      BENCH_REUSE_DATABASE: optionalString,
     }),
   )

@@ -191,21 +191,27 @@ async function findCandidateIds(trx: TenantTransaction, tenantId: string, settin
   // `%` filters at pg_trgm's similarity_threshold inside the index scan: set it to the policy's
   // threshold (transaction-local) so the index returns only real candidates.
   await sql`select set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true)`.execute(trx)
-  const { rows } = await sql<{ kind: 'domain' | 'key' | 'fuzzy'; probe: string; id: string }>`
-    select 'domain' as kind, domain as probe, id from registrations
-      where tenant_id = ${tenantId} and status in (${live}) and domain = any(${domains}::text[])
-    union all
-    select 'key', company_key, id from registrations
-      where tenant_id = ${tenantId} and status in (${live}) and company_key = any(${keys}::text[])
-    union all
-    select 'fuzzy', k.key, r.id from unnest(${fuzzyAgainstAll}::text[]) as k(key)
-      join registrations r on r.tenant_id = ${tenantId} and r.status in (${live}) and r.company_key % k.key
-      where similarity(r.company_key, k.key) >= ${threshold}
-    union all
-    select 'fuzzy', k.key, r.id from unnest(${fuzzyAgainstDomainless}::text[]) as k(key)
-      join registrations r on r.tenant_id = ${tenantId} and r.domain is null and r.status in (${live}) and r.company_key % k.key
-      where similarity(r.company_key, k.key) >= ${threshold}
-  `.execute(trx)
+  // Few probes (a form, an e-mail): one literal trigram search per name, which the planner answers
+  // from the tenant-aware GIN index. Many probes (an import): a join over the list of names.
+  const fuzzyBranch = (keys: string[], domainless: boolean) => {
+    if (keys.length === 0) return []
+    const domainFilter = domainless ? sql`and r.domain is null` : sql``
+    if (keys.length <= 20) {
+      return keys.map((key) => sql`select 'fuzzy' as kind, ${key}::text as probe, r.id from registrations r where r.tenant_id = ${tenantId} ${domainFilter} and r.status in (${live}) and r.company_key % ${key} and similarity(r.company_key, ${key}) >= ${threshold}`)
+    }
+    return [
+      sql`select 'fuzzy' as kind, k.key as probe, r.id from unnest(${keys}::text[]) as k(key)
+        join registrations r on r.tenant_id = ${tenantId} ${domainFilter} and r.status in (${live}) and r.company_key % k.key
+        where similarity(r.company_key, k.key) >= ${threshold}`,
+    ]
+  }
+  const branches = [
+    ...(domains.length ? [sql`select 'domain' as kind, domain as probe, id from registrations where tenant_id = ${tenantId} and status in (${live}) and domain = any(${domains}::text[])`] : []),
+    sql`select 'key' as kind, company_key as probe, id from registrations where tenant_id = ${tenantId} and status in (${live}) and company_key = any(${keys}::text[])`,
+    ...fuzzyBranch(fuzzyAgainstAll, false),
+    ...fuzzyBranch(fuzzyAgainstDomainless, true),
+  ]
+  const { rows } = await sql<{ kind: 'domain' | 'key' | 'fuzzy'; probe: string; id: string }>`${sql.join(branches, sql` union all `)}`.execute(trx)
   for (const row of rows) push(row.kind === 'domain' ? sets.byDomain : row.kind === 'key' ? sets.byKey : sets.byFuzzyKey, row.probe, row.id)
   return sets
 }
