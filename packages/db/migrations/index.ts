@@ -5,6 +5,7 @@ import * as registrations from './20261123T140000_registrations.js'
 import * as registrationImports from './20261123T150000_registration_imports.js'
 import * as captureChannels from './20261123T160000_capture_channels.js'
 import * as tenantTrigramIndexes from './20261123T170000_tenant_trigram_indexes.js'
+import * as trigramGistLeakproof from './20261123T180000_trigram_gist_leakproof.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T150000_registration_imports': registrationImports,
   '20261123T160000_capture_channels': captureChannels,
   '20261123T170000_tenant_trigram_indexes': tenantTrigramIndexes,
+  '20261123T180000_trigram_gist_leakproof': trigramGistLeakproof,
 }
