@@ -2,7 +2,7 @@ import { Field, SelectField } from '@accord/ui'
 import { valueOf } from '~/components/forms'
 import type { FormFailure } from '~/lib/forms'
 
-export const PARTNER_FIELDS = ['name', 'type', 'region', 'website', 'emailDomains'] as const
+export const PARTNER_FIELDS = ['name', 'type', 'tier', 'region', 'website', 'emailDomains'] as const
 
 export interface PartnerFormValues {
   name: string
@@ -10,14 +10,18 @@ export interface PartnerFormValues {
   region: string | null
   website: string | null
   emailDomains: string[]
+  tier?: string
 }
 
 /** The fields of a partner organisation, for the create and edit forms. */
-export function PartnerFields({ failure, saved, typeOptions }: { failure: FormFailure | null; saved?: PartnerFormValues; typeOptions: Array<{ value: string; label: string }> }) {
+export function PartnerFields({ failure, saved, typeOptions, tierOptions }: { failure: FormFailure | null; saved?: PartnerFormValues; typeOptions: Array<{ value: string; label: string }>; tierOptions: Array<{ value: string; label: string }> }) {
   return (
     <>
       <Field label="Name" name="name" required maxLength={120} autoComplete="off" defaultValue={valueOf(failure, 'name', saved?.name)} errors={failure?.fieldErrors.name} />
-      <SelectField label="Partner type" name="type" required placeholder="Choose a type…" options={typeOptions} defaultValue={valueOf(failure, 'type', saved?.type)} errors={failure?.fieldErrors.type} />
+      <div className="grid-2">
+        <SelectField label="Partner type" name="type" required placeholder="Choose a type…" options={typeOptions} defaultValue={valueOf(failure, 'type', saved?.type)} errors={failure?.fieldErrors.type} />
+        <SelectField label="Tier" name="tier" required options={tierOptions} defaultValue={valueOf(failure, 'tier', saved?.tier ?? tierOptions[0]?.value)} errors={failure?.fieldErrors.tier} hint="Decides “tier priority” when claims conflict." />
+      </div>
       <div className="grid-2">
         <Field label="Region" name="region" maxLength={80} placeholder="e.g. DACH, UK & Ireland" defaultValue={valueOf(failure, 'region', saved?.region)} errors={failure?.fieldErrors.region} />
         <Field label="Website" name="website" type="url" inputMode="url" maxLength={300} placeholder="https://partner.com" defaultValue={valueOf(failure, 'website', saved?.website)} errors={failure?.fieldErrors.website} />

@@ -12,6 +12,8 @@ export const notices = {
   'invitation-accepted': { tone: 'success', text: () => 'Welcome aboard! Your account is ready.' },
   'partner-created': { tone: 'success', text: () => 'Partner created. Invite the first people from this organisation below.' },
   'signed-out': { tone: 'info', text: () => 'You are signed out.' },
+  'registration-created': { tone: 'success', text: () => 'Registered on behalf of the partner. The partner sees it in their portal; e-mails meant for the submitter come to you.' },
+  'import-uploaded': { tone: 'success', text: () => 'File uploaded. Check which column holds which field, then start the import. Nothing is registered until you do.' },
 } as const satisfies Record<string, { tone: 'success' | 'info' | 'warning'; text: (email: string) => string }>
 
 export type NoticeKey = keyof typeof notices

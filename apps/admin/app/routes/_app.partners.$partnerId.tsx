@@ -39,7 +39,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       },
       canManage: staffCan(user.staffRole, 'partners.manage'),
       typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })),
+      tierOptions: (await caller.admin.workspace.get()).settings.tiers.map((tier) => ({ value: tier.name, label: `${tier.name} (${tier.commissionRatePercent} %)` })),
       roleOptions: PARTNER_ROLES.map((role) => ({ value: role, label: partnerRoleLabels[role] })),
+      registrationLink: await caller.admin.partners.registrationLink({ partnerId }),
       now: new Date(),
     },
     { headers },
@@ -78,6 +80,22 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return actionFailure(error, { intent })
       }
     }
+    case 'create-link': {
+      try {
+        const link = await caller.admin.partners.createRegistrationLink({ partnerId })
+        return data({ ok: true as const, intent, notice: 'New registration link created. Copy it now: it is shown only once. Any earlier link stopped working.', linkUrl: link.url, linkWarning: link.warning })
+      } catch (error) {
+        return actionFailure(error, { intent })
+      }
+    }
+    case 'revoke-link': {
+      try {
+        await caller.admin.partners.revokeRegistrationLink({ linkId: String(form.get('linkId') ?? '') })
+        return actionSuccess(intent, 'The registration link is switched off.')
+      } catch (error) {
+        return actionFailure(error, { intent })
+      }
+    }
     case 'archive':
     case 'restore': {
       try {
@@ -95,7 +113,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function PartnerPage() {
   const pageAction = usePageAction()
-  const { partner, people, canManage, typeOptions, roleOptions, now } = useLoaderData<typeof loader>()
+  const { partner, people, canManage, typeOptions, tierOptions, roleOptions, now, registrationLink } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const updateFailure = errorsFor(result, 'update')
   const inviteFailure = errorsFor(result, 'invite')
@@ -106,8 +124,12 @@ export default function PartnerPage() {
   const revoking = useSubmitting('revoke')
   const archiving = useSubmitting('archive')
   const restoring = useSubmitting('restore')
+  const creatingLink = useSubmitting('create-link')
+  // The create-link answer carries the URL, shown once.
+  const createdLink = result && result.ok && 'linkUrl' in result ? (result as unknown as { linkUrl: string; linkWarning: string | null }) : null
+  const revokingLink = useSubmitting('revoke-link')
   const archived = partner.status === 'archived'
-  const otherFailure = result && !result.ok && ['revoke', 'archive', 'restore'].includes(result.intent ?? '') ? result : null
+  const otherFailure = result && !result.ok && ['revoke', 'archive', 'restore', 'create-link', 'revoke-link'].includes(result.intent ?? '') ? result : null
 
   return (
     <>
@@ -143,7 +165,7 @@ export default function PartnerPage() {
           <FormError failure={updateFailure} />
           <fieldset disabled={!canManage} className="plain stack">
             <legend className="sr-only">Partner details</legend>
-            <PartnerFields failure={updateFailure} typeOptions={typeOptions} saved={partner} />
+            <PartnerFields failure={updateFailure} typeOptions={typeOptions} tierOptions={tierOptions} saved={partner} />
           </fieldset>
           {canManage ? (
             <div>
@@ -191,6 +213,43 @@ export default function PartnerPage() {
 
         <h3>Pending invitations</h3>
         <PendingInvitationsTable invitations={people.invitations} now={now} canManage={canManage} revoking={revoking} revokeConsequence={(email) => `The link in the e-mail to ${email} will stop working. You can invite them again later.`} />
+      </section>
+
+      <section className="card" aria-labelledby="link-title">
+        <h2 id="link-title">Registration link</h2>
+        <p className="muted">
+          People at {partner.name} can register leads through this link without an account, using a work e-mail on{' '}
+          {partner.emailDomains.length ? partner.emailDomains.map((domain) => `@${domain}`).join(', ') : 'the allowed domains (none set yet: add them above)'}.
+        </p>
+        <FormNotice result={result} intent="create-link" />
+        <FormNotice result={result} intent="revoke-link" />
+        {createdLink ? (
+          <div className="field">
+            <label htmlFor="new-registration-link">New link (shown once)</label>
+            <input id="new-registration-link" readOnly value={createdLink.linkUrl} onFocus={(event) => event.currentTarget.select()} />
+            {createdLink.linkWarning ? <p className="error">{createdLink.linkWarning}</p> : null}
+          </div>
+        ) : null}
+        <p>
+          {registrationLink.active
+            ? `Active since ${formatDate(registrationLink.active.createdAt)} · ${registrationLink.active.submissions} registration${registrationLink.active.submissions === 1 ? '' : 's'}${registrationLink.active.lastUsedAt ? ` · last used ${formatDate(registrationLink.active.lastUsedAt)}` : ''}.`
+            : 'No active link.'}
+        </p>
+        {canManage && !archived ? (
+          <div className="button-row">
+            <Form method="post" action={pageAction}>
+              <input type="hidden" name="intent" value="create-link" />
+              <SubmitButton variant="secondary" pending={creatingLink} pendingLabel="Creating…">
+                {registrationLink.active ? 'Replace with a new link' : 'Create a link'}
+              </SubmitButton>
+            </Form>
+            {registrationLink.active ? (
+              <ConfirmAction label="Switch the link off" confirmLabel="Switch it off" pending={revokingLink} intent="revoke-link" hidden={{ linkId: registrationLink.active.linkId }}>
+                Registrations through the current link will be refused. You can create a new link later.
+              </ConfirmAction>
+            ) : null}
+          </div>
+        ) : null}
       </section>
 
       {canManage ? (

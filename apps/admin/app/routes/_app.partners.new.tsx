@@ -13,8 +13,8 @@ import { requireStaff } from '~/server/guard.server'
 export const meta = pageMeta('Add a partner')
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { headers } = await requireStaff(request, context, 'partners.manage')
-  return data({ typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })) }, { headers })
+  const { caller, headers } = await requireStaff(request, context, 'partners.manage')
+  return data({ typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })), tierOptions: (await caller.admin.workspace.get()).settings.tiers.map((tier) => ({ value: tier.name, label: `${tier.name} (${tier.commissionRatePercent} %)` })) }, { headers })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -29,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewPartner() {
-  const { typeOptions } = useLoaderData<typeof loader>()
+  const { typeOptions, tierOptions } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failure = result && !result.ok ? result : null
   const formRef = useFocusOnErrors(failure)
@@ -43,7 +43,7 @@ export default function NewPartner() {
       <p className="muted">Create the partner organisation first; you can invite its people on the next page.</p>
       <Form method="post" className="card stack form-card" noValidate ref={formRef} aria-labelledby="new-partner-title">
         <FormError failure={failure} />
-        <PartnerFields failure={failure} typeOptions={typeOptions} />
+        <PartnerFields failure={failure} typeOptions={typeOptions} tierOptions={tierOptions} />
         <div className="row">
           <SubmitButton pending={submitting} pendingLabel="Creating…">
             Create partner

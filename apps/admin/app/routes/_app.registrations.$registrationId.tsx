@@ -1,5 +1,5 @@
 import { appErrorOf } from '@accord/api'
-import { registrationStatusLabels, stageGuessLabels, staffCan, type StageGuess } from '@accord/core'
+import { registrationStatusLabels, stageGuessLabels, staffCan } from '@accord/core'
 import { Badge, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -26,7 +26,7 @@ function rethrowAsNotFound(error: unknown): never {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'registrations.view')
   const detail = await caller.admin.registrations.get({ registrationId: params.registrationId ?? '' }).catch(rethrowAsNotFound)
-  return data({ ...detail, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
+  return data({ ...detail, statusLabels: registrationStatusLabels as Record<string, string>, stageLabels: stageGuessLabels as Record<string, string>, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
 }
 
 const FIELDS = {
@@ -145,7 +145,7 @@ function NumberField({ label, name, failure, defaultValue, hint }: { label: stri
 }
 
 export default function RegistrationDetail() {
-  const { registration, competing, events, defaults, canDecide, now } = useLoaderData<typeof loader>()
+  const { registration, competing, events, defaults, canDecide, now, statusLabels, stageLabels } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const pageAction = usePageAction()
   const approveFailure = errorsFor(result, 'approve')
@@ -181,7 +181,7 @@ export default function RegistrationDetail() {
             <Link to={`/partners/${registration.partnerId}`}>{registration.partnerName}</Link> ({registration.partnerTier}) · {formatDateTime(registration.createdAt)}
           </p>
         </div>
-        <Badge tone={statusTone(registration.status)}>{registrationStatusLabels[registration.status]}</Badge>
+        <Badge tone={statusTone(registration.status)}>{statusLabels[registration.status]}</Badge>
       </div>
 
       {['start-review', 'approve', 'reject', 'request-info', 'extend', 'close'].map((intent) => (
@@ -240,7 +240,7 @@ export default function RegistrationDetail() {
                         ['Partner', `${registration.partnerName} (${registration.partnerTier})`, (claim: (typeof competing)[number]) => `${claim.partnerName} (${claim.partnerTier})`],
                         ['Company', registration.companyName, (claim: (typeof competing)[number]) => claim.companyName],
                         ['Domain', registration.domain ?? '—', (claim: (typeof competing)[number]) => claim.domain ?? '—'],
-                        ['Status', registrationStatusLabels[registration.status], (claim: (typeof competing)[number]) => registrationStatusLabels[claim.status]],
+                        ['Status', statusLabels[registration.status], (claim: (typeof competing)[number]) => statusLabels[claim.status]],
                         ['Registered', formatDate(registration.createdAt), (claim: (typeof competing)[number]) => formatDate(claim.createdAt)],
                         ['Protected until', formatDate(registration.protectionEndsAt), (claim: (typeof competing)[number]) => formatDate(claim.protectionEndsAt)],
                         ['Contact', registration.contactName, (claim: (typeof competing)[number]) => claim.contactName],
@@ -278,7 +278,7 @@ export default function RegistrationDetail() {
               <dt>Problem and fit</dt>
               <dd className="wrap-anywhere pre-wrap">{registration.problem}</dd>
               <dt>Stage</dt>
-              <dd>{stageGuessLabels[registration.stageGuess as StageGuess] ?? registration.stageGuess}</dd>
+              <dd>{stageLabels[registration.stageGuess] ?? registration.stageGuess}</dd>
               <dt>Consent</dt>
               <dd>Confirmed {formatDateTime(registration.consentAt)}</dd>
               <dt>Region</dt>
@@ -315,7 +315,7 @@ export default function RegistrationDetail() {
                 <li key={event.id}>
                   <p>
                     <strong>{event.type.replace(/_/g, ' ')}</strong>
-                    {event.toStatus && event.fromStatus !== event.toStatus ? ` → ${registrationStatusLabels[event.toStatus as keyof typeof registrationStatusLabels] ?? event.toStatus}` : ''} · {event.actorLabel} ·{' '}
+                    {event.toStatus && event.fromStatus !== event.toStatus ? ` → ${statusLabels[event.toStatus] ?? event.toStatus}` : ''} · {event.actorLabel} ·{' '}
                     <time dateTime={String(event.createdAt)}>{formatDateTime(event.createdAt)}</time>
                   </p>
                   {event.rule ? <p className="muted small">Rule: {ruleLabels[event.rule] ?? event.rule}</p> : null}

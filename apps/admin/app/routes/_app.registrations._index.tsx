@@ -25,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const conflictsOnly = url.searchParams.get('conflicts') === '1'
   const mineOnly = url.searchParams.get('mine') === '1'
   const rows = await caller.admin.registrations.queue({ view, search: search || undefined, conflictsOnly, mineOnly })
-  return data({ view, search, conflictsOnly, mineOnly, rows, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
+  return data({ statusLabels: registrationStatusLabels as Record<string, string>, view, search, conflictsOnly, mineOnly, rows, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -54,7 +54,7 @@ function SlaBadge({ state, dueAt, now }: { state: string; dueAt: string; now: st
 }
 
 export default function RegistrationQueue() {
-  const { view, search, conflictsOnly, mineOnly, rows, canDecide, now } = useLoaderData<typeof loader>()
+  const { statusLabels, view, search, conflictsOnly, mineOnly, rows, canDecide, now } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const [selected, setSelected] = useState<string[]>([])
@@ -191,7 +191,7 @@ export default function RegistrationQueue() {
                     </td>
                     <td className="wrap-anywhere">{row.partnerName}</td>
                     <td>
-                      <Badge tone={statusTone(row.status)}>{registrationStatusLabels[row.status]}</Badge>
+                      <Badge tone={statusTone(row.status)}>{statusLabels[row.status] ?? row.status}</Badge>
                       {row.appealed ? <Badge tone="warning">Appeal</Badge> : null}
                       {row.extensionRequested ? <Badge tone="warning">Extension asked</Badge> : null}
                       {row.idle ? <Badge tone="warning">Idle</Badge> : null}

@@ -54,7 +54,9 @@ export default function SignedInLayout() {
   const links: Array<{ to: string; label: string; end?: boolean }> = [
     { to: '/', label: 'Dashboard', end: true },
     { to: '/registrations', label: 'Registrations' },
+    { to: '/pipeline', label: 'Pipeline' },
     { to: '/partners', label: 'Partners' },
+    { to: '/settings/programme', label: 'Programme' },
     { to: '/settings/team', label: 'Team' },
     { to: '/settings/branding', label: 'Branding' },
     ...(nav.audit ? [{ to: '/audit', label: 'Audit log' }] : []),

@@ -1,9 +1,10 @@
-import { sql } from '@accord/db'
+import { sql, type TenantTransaction } from '@accord/db'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
+import { readProgrammeSettings } from '../settings.js'
 import { organisationName, optionalText, parseInput, uuid } from '../validation.js'
 
 export const PARTNER_TYPES = ['reseller', 'referral', 'distributor', 'services', 'technology', 'marketplace'] as const
@@ -52,13 +53,16 @@ export const partnerFields = z.object({
   region: optionalText(80, 'Region'),
   website: optionalText(300, 'Website').refine((value) => value === null || /^https?:\/\/[^\s]+\.[^\s]+$/i.test(value), 'Enter a full address like https://partner.com.'),
   emailDomains: emailDomainList,
+  /** One of the programme's tiers (settings.tiers); decides "tier priority" in conflicts. */
+  tier: z.string().trim().max(40).optional().transform((value) => value || null),
 })
 
 export type PartnerFieldsInput = z.input<typeof partnerFields>
 
-function toPartner(row: { id: string; name: string; type: string; region: string | null; website: string | null; email_domains: string[]; status: string; created_at: Date; updated_at: Date; archived_at: Date | null }) {
+function toPartner(row: { id: string; name: string; type: string; tier: string; region: string | null; website: string | null; email_domains: string[]; status: string; created_at: Date; updated_at: Date; archived_at: Date | null }) {
   return {
     id: row.id,
+    tier: row.tier,
     name: row.name,
     type: row.type as PartnerType,
     region: row.region,
@@ -122,15 +126,26 @@ async function assertNameFree(ctx: CoreContext, name: string, exceptId?: string)
   if (clash) throw AppError.validation({ name: ['A partner organisation with this name already exists.'] })
 }
 
+/** The tier to store: one of the tenant's tiers (field error otherwise), or the first tier for a new partner. */
+async function resolveTier(trx: TenantTransaction, requested: string | null, fallback: string | null): Promise<string | null> {
+  const tenant = await trx.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()
+  const tiers = readProgrammeSettings(tenant.settings).tiers.map((tier) => tier.name)
+  if (requested === null) return fallback ?? tiers[0] ?? 'Registered'
+  const match = tiers.find((tier) => tier.toLowerCase() === requested.toLowerCase())
+  if (!match) throw AppError.validation({ tier: [`Choose one of the programme's tiers: ${tiers.join(', ')}.`] })
+  return match
+}
+
 export async function createPartner(ctx: CoreContext, rawInput: PartnerFieldsInput) {
   requireStaff(ctx, 'partners.manage')
   const input = parseInput(partnerFields, rawInput)
   await assertNameFree(ctx, input.name)
   const actor = ctx.actor
   const row = await inActorScope(ctx, async (trx) => {
+    const tier = (await resolveTier(trx, input.tier, null)) ?? 'Registered'
     const created = await trx
       .insertInto('partner_organisations')
-      .values({ tenant_id: actor.tenantId, name: input.name, type: input.type, region: input.region, website: input.website, email_domains: input.emailDomains })
+      .values({ tenant_id: actor.tenantId, name: input.name, type: input.type, tier, region: input.region, website: input.website, email_domains: input.emailDomains })
       .returningAll()
       .executeTakeFirstOrThrow()
     await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'partner.created', targetType: 'partner_organisation', targetId: created.id, details: { name: input.name, type: input.type } })
@@ -146,9 +161,10 @@ export async function updatePartner(ctx: CoreContext, rawInput: PartnerFieldsInp
   await assertNameFree(ctx, input.name, partnerId)
   const actor = ctx.actor
   const row = await inActorScope(ctx, async (trx) => {
+    const tier = input.tier === null ? undefined : ((await resolveTier(trx, input.tier, null)) ?? undefined)
     const updated = await trx
       .updateTable('partner_organisations')
-      .set({ name: input.name, type: input.type, region: input.region, website: input.website, email_domains: input.emailDomains, updated_at: ctx.now() })
+      .set({ name: input.name, type: input.type, ...(tier ? { tier } : {}), region: input.region, website: input.website, email_domains: input.emailDomains, updated_at: ctx.now() })
       .where('id', '=', partnerId)
       .returningAll()
       .executeTakeFirst()

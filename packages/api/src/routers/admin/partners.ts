@@ -11,6 +11,7 @@ export const partnerFieldsInput = z.object({
   region: z.unknown().optional(),
   website: z.unknown().optional(),
   emailDomains: z.unknown().optional(),
+  tier: z.unknown().optional(),
 })
 
 export const partnersRouter = router({
