@@ -69,7 +69,7 @@ export function InputField(props: {
       placeholder={props.placeholder}
       autoCapitalize={props.autoCapitalize}
       aria-invalid={props.errors?.length ? true : undefined}
-      aria-describedby={describedBy(id, props.hint, props.errors)}
+      aria-describedby={[props.suffix ? `${id}-unit` : null, describedBy(id, props.hint, props.errors)].filter(Boolean).join(' ') || undefined}
     />
   )
   return (
@@ -78,7 +78,9 @@ export function InputField(props: {
       {props.suffix ? (
         <div className="input-affix">
           {input}
-          <span aria-hidden="true">{props.suffix}</span>
+          <span className="unit" id={`${id}-unit`}>
+            {props.suffix}
+          </span>
         </div>
       ) : (
         input

@@ -76,6 +76,16 @@ export default function RegistrationQueue() {
           <h1>Registrations</h1>
           <p className="muted">Lead and deal registrations from your partners, oldest deadline first.</p>
         </div>
+        <div className="button-row">
+          <Link className="button secondary" to="/registrations/imports">
+            Import CSV
+          </Link>
+          {canDecide ? (
+            <Link className="button" to="/registrations/new">
+              Register for a partner
+            </Link>
+          ) : null}
+        </div>
       </div>
 
       <nav aria-label="Registration views" className="tabs">
