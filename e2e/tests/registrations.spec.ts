@@ -33,7 +33,7 @@ test('partner registers → staff approve → partner sees approved with the win
 
   await portal.reload()
   const windowEnd = new Date(Date.now() + 90 * 86_400_000).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-  await expect(portal.getByText(/Protected until/)).toContainText(windowEnd)
+  await expect(portal.locator('.status-line').filter({ hasText: 'Protected until' })).toContainText(windowEnd)
   await partnerContext.close()
   await staffContext.close()
 })
