@@ -100,3 +100,38 @@ test('a partner registers by e-mail and sees the case in the portal', async ({ b
   await expect(page.getByRole('row').filter({ hasText: 'Mailed Lead GmbH' })).toBeVisible()
   await context.close()
 })
+
+test('a 1,000-row CSV with 20 bad rows and 50 duplicates gives exactly those verdicts, with progress and a download', async ({ browser, deps, info }) => {
+  const context = await browser.newContext()
+  const { vendor, portalHome } = await signedInPartner(deps, context, info)
+  const lines = ['Company;Website;Contact name;E-mail;Problem;Consent']
+  for (let index = 0; index < 930; index++) lines.push(`Kunde ${index} GmbH;kunde-${index}-${vendor.slug}.de;Kontakt ${index};k${index}@kunde-${index}-${vendor.slug}.de;"Braucht Onboarding,\nzwei Zeilen";ja`)
+  for (let index = 0; index < 20; index++) lines.push(`Kaputt ${index} AG;kaputt-${index}-${vendor.slug}.de;Kontakt;keine-adresse;Bedarf;ja`)
+  for (let index = 0; index < 50; index++) lines.push(`KUNDE ${index * 3} gmbh;https://www.kunde-${index * 3}-${vendor.slug}.de/;Andere;a${index}@kunde-${index * 3}-${vendor.slug}.de;Auch;ja`)
+  // UTF-8 with a BOM, semicolons and quoted newlines, as Excel writes it.
+  const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n'), 'utf8')])
+
+  const page = await context.newPage()
+  await page.goto(`${portalHome}/registrations/imports`)
+  await page.getByLabel('CSV file').setInputFiles({ name: 'kunden.csv', mimeType: 'text/csv', buffer: file })
+  await page.getByRole('button', { name: 'Upload and map columns' }).click()
+  await expect(page.getByRole('heading', { name: 'Which column holds what?' })).toBeVisible()
+  await page.getByRole('button', { name: /^Import 1,000 rows$/ }).click()
+  await expect(page.getByRole('heading', { name: 'Results' })).toBeVisible({ timeout: 45_000 })
+  const tiles = page.locator('.stat-tiles')
+  await expect(tiles.locator('.stat-tile.accepted .stat-value')).toHaveText('930')
+  await expect(tiles.locator('.stat-tile.rejected .stat-value')).toHaveText('70')
+  await expect(tiles.locator('.stat-tile.conflict .stat-value')).toHaveText('0')
+
+  const download = page.waitForEvent('download')
+  await page.getByRole('link', { name: 'Download all verdicts (CSV)' }).click()
+  const csv = await (await download).createReadStream().then(async (stream) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  })
+  expect(csv.match(/,rejected,"?Contact e-mail/g)).toHaveLength(20)
+  expect(csv.match(/,rejected,"?Duplicate of line/g)).toHaveLength(50)
+  expect(csv.match(/,accepted,"?Registered as R-/g)).toHaveLength(930)
+  await context.close()
+})
