@@ -135,3 +135,18 @@ test('a 1,000-row CSV with 20 bad rows and 50 duplicates gives exactly those ver
   expect(csv.match(/,accepted,"?Registered as R-/g)).toHaveLength(930)
   await context.close()
 })
+
+test('staff rename a stage and add one; the programme page keeps the rules', async ({ browser, deps, info }) => {
+  const context = await browser.newContext()
+  const { vendor } = await signedInPartner(deps, await browser.newContext(), info)
+  await signInOwner(deps, context, info, vendor)
+  const page = await context.newPage()
+  await page.goto(`${info.adminUrl}/settings/programme`)
+  await page.getByText('Referral', { exact: true }).click()
+  await page.getByLabel('Stage 1 name').first().fill('Intro booked')
+  await page.getByLabel('Stage 6 name').first().fill('Expansion')
+  await page.getByRole('button', { name: 'Save Referral stages' }).click()
+  await expect(page.getByText(/Stages saved/)).toBeVisible()
+  await expect(page.locator('details.motion-editor').first()).toContainText('Intro booked → Validate → Prove value → Promote → Closed & credited → Expansion')
+  await context.close()
+})

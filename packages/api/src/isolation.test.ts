@@ -108,6 +108,8 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.pipeline.list': () => partnerCallerA.portal.pipeline.list(),
   'admin.programme.registrationPolicy': () => callerA.admin.programme.registrationPolicy(),
   'admin.programme.updateRegistrationPolicy': () => callerA.admin.programme.updateRegistrationPolicy({ decisionSlaHours: 24, slaReminderHoursBefore: 4, protectionWindowDays: 60, expiryReminderDays: 7, extensionDays: 30, maxExtensions: 2, idleAfterDays: 30, appealWindowDays: 14, timeZone: 'Europe/Berlin', startHour: 9, endHour: 17, workingDays: [1, 2, 3, 4, 5], hierarchy: ['first_approved_wins'], establishedAfterDays: 180 }),
+  // Writes tenant A's own settings only.
+  'admin.programme.updateMotionStages': () => callerA.admin.programme.updateMotionStages({ motion: 'referral', label: 'Referral', stages: [{ label: 'Intro' }, { label: 'Closed' }] }),
   'admin.programme.addTerritory': () => callerA.admin.programme.addTerritory({ region: 'Nowhere', partnerId: b.partnerId }),
   'admin.programme.removeTerritory': () => callerA.admin.programme.removeTerritory({ territoryId: b.partnerId }),
   'admin.programme.addApprovalRoute': () => callerA.admin.programme.addApprovalRoute({ approverUserId: b.ownerId }),

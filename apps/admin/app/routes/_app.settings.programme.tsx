@@ -86,6 +86,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return actionFailure(renameFieldErrors(error, rename), { intent, fields, values })
       }
     }
+    case 'motion': {
+      const motion = String(form.get('motion') ?? '')
+      const count = Math.min(12, Number(form.get('stageCount') ?? 0) || 0)
+      const stages = Array.from({ length: count }, (_, index) => ({
+        key: String(form.get(`stages.${index}.key`) ?? ''),
+        label: String(form.get(`stages.${index}.label`) ?? ''),
+        exitFields: strings(form, `stages.${index}.exitFields`),
+        remove: form.get(`stages.${index}.remove`) === 'on',
+      }))
+      try {
+        await caller.admin.programme.updateMotionStages({ motion, label: String(form.get('label') ?? ''), stages })
+        return actionSuccess(`motion-${motion}`, 'Stages saved. Deals keep their stage; the new exit rules apply from the next move.')
+      } catch (error) {
+        return actionFailure(error, { intent: `motion-${motion}`, fields: ['label'] })
+      }
+    }
     case 'safe-fields': {
       const fields = strings(form, 'fields')
       try {
@@ -186,6 +202,7 @@ export default function ProgrammeSettings() {
   const blockRef = useFormFeedback(result, 'block', { resetOnSuccess: true })
   const savingPolicy = useSubmitting('policy')
   const savingSafe = useSubmitting('safe-fields')
+  const savingMotion = useSubmitting('motion')
   const addingTerritory = useSubmitting('add-territory')
   const addingRoute = useSubmitting('add-route')
   const blocking = useSubmitting('block')
@@ -298,6 +315,87 @@ export default function ProgrammeSettings() {
             </div>
           ) : null}
         </Form>
+      </section>
+
+      <section className="card" aria-labelledby="motions-title">
+        <h2 id="motions-title">Motions and stages</h2>
+        <p className="hint">Each deal follows its motion’s stages. A deal cannot leave a stage until the fields ticked for that stage are filled in. Renaming a stage keeps its deals; a stage that still holds open deals cannot be removed.</p>
+        {policy.motions.map((motion) => {
+          const intent = `motion-${motion.key}`
+          const motionFailure = errorsFor(result, intent)
+          const rows = [...motion.stages, { key: '', label: '', exitFields: [] as string[] }]
+          return (
+            <details key={motion.key} className="motion-editor" open={Boolean(motionFailure) || undefined}>
+              <summary>
+                <strong>{motion.label}</strong> <span className="muted">· {motion.stages.map((stage) => stage.label).join(' → ')}</span>
+              </summary>
+              <Form method="post" action={pageAction} className="stack" noValidate>
+                <input type="hidden" name="intent" value="motion" />
+                <input type="hidden" name="motion" value={motion.key} />
+                <input type="hidden" name="stageCount" value={rows.length} />
+                <FormNotice result={result} intent={intent} />
+                <FormError failure={motionFailure} />
+                <fieldset disabled={!canManage} className="plain stack">
+                  <legend className="sr-only">Stages of {motion.label}</legend>
+                  <div className="field">
+                    <label htmlFor={`${intent}-label`}>Motion name</label>
+                    <input id={`${intent}-label`} name="label" defaultValue={motion.label} maxLength={60} />
+                  </div>
+                  <div className="table-wrap">
+                    <table className="data">
+                      <caption className="sr-only">Stages of {motion.label}, in order</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">#</th>
+                          <th scope="col">Stage</th>
+                          <th scope="col">Required before leaving it</th>
+                          <th scope="col">Remove</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {rows.map((stage, index) => (
+                          <tr key={`${stage.key}-${index}`}>
+                            <td>{index + 1}</td>
+                            <td>
+                              <input type="hidden" name={`stages.${index}.key`} value={stage.key} />
+                              <label className="sr-only" htmlFor={`${intent}-stage-${index}`}>
+                                Stage {index + 1} name
+                              </label>
+                              <input id={`${intent}-stage-${index}`} name={`stages.${index}.label`} defaultValue={stage.label} maxLength={60} placeholder={stage.key ? undefined : 'Add a stage…'} />
+                            </td>
+                            <td>
+                              <div className="checkbox-row">
+                                {policy.exitFields.map((field) => (
+                                  <label key={field.key} className="checkbox">
+                                    <input type="checkbox" name={`stages.${index}.exitFields`} value={field.key} defaultChecked={stage.exitFields.includes(field.key)} /> {field.label}
+                                  </label>
+                                ))}
+                              </div>
+                            </td>
+                            <td>
+                              {stage.key ? (
+                                <label className="checkbox">
+                                  <input type="checkbox" name={`stages.${index}.remove`} aria-label={`Remove ${stage.label}`} /> <span aria-hidden="true">Remove</span>
+                                </label>
+                              ) : null}
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </fieldset>
+                {canManage ? (
+                  <div>
+                    <SubmitButton pending={savingMotion} pendingLabel="Saving…">
+                      Save {motion.label} stages
+                    </SubmitButton>
+                  </div>
+                ) : null}
+              </Form>
+            </details>
+          )
+        })}
       </section>
 
       <section className="card" aria-labelledby="safe-fields-title">

@@ -6,7 +6,7 @@ import { AppError } from '../errors.js'
 import { registrableDomain } from '../registrations/normalise.js'
 import { normaliseCompanyName } from '../registrations/normalise.js'
 import { inActorScope, requireStaff } from '../scope.js'
-import { programmeSettingsSchema, readProgrammeSettings } from '../settings.js'
+import { DEAL_EXIT_FIELDS, MOTIONS, programmeSettingsSchema, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 import { SHAREABLE_DEAL_FIELDS, shareableDealFieldLabels } from '../pipeline/pipeline.js'
 
@@ -25,6 +25,15 @@ export const conflictRuleLabels: Record<(typeof CONFLICT_RULES)[number], string>
   established_beats_new: 'Established partner beats new partner',
   certification_breaks_ties: 'Certification breaks ties',
   split_by_product_line: 'Split by product line (both stand)',
+}
+
+const exitFieldText: Record<(typeof DEAL_EXIT_FIELDS)[number], string> = {
+  amount: 'Amount',
+  currency: 'Currency',
+  expected_close: 'Expected close',
+  next_step: 'Next step',
+  owner: 'Vendor owner',
+  attribution: 'Partner attribution',
 }
 
 export async function getRegistrationPolicy(ctx: CoreContext) {
@@ -54,6 +63,8 @@ export async function getRegistrationPolicy(ctx: CoreContext) {
       conflicts: settings.conflicts,
       businessHours: settings.businessHours,
       tiers: settings.tiers,
+      motions: MOTIONS.map((motion) => ({ key: motion, label: settings.motions[motion].label, stages: settings.motions[motion].stages })),
+      exitFields: DEAL_EXIT_FIELDS.map((key) => ({ key, label: exitFieldText[key] })),
       partnerSafeDealFields: settings.partnerSafeDealFields,
       shareableFields: SHAREABLE_DEAL_FIELDS.map((key) => ({ key, label: shareableDealFieldLabels[key] })),
       conflictRules: CONFLICT_RULES.map((key) => ({ key, label: conflictRuleLabels[key] })),
@@ -220,5 +231,78 @@ export async function unblockAccount(ctx: CoreContext, input: { accountId: strin
     if (!account) throw AppError.notFound('This account')
     await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'programme.account_unblocked', targetType: 'account', targetId: account.id })
     return { unblocked: true }
+  })
+}
+
+export const updateMotionStagesInput = z.object({
+  motion: z.enum(MOTIONS),
+  label: z.string().trim().min(1, 'Name the motion.').max(60, 'Keep the name under 60 characters.'),
+  stages: z
+    .array(
+      z.object({
+        /** Existing stage key (kept when the label changes, so deals stay in their stage); empty for a new stage. */
+        key: z.string().trim().max(40).optional().default(''),
+        label: z.string().trim().max(60, 'Keep stage names under 60 characters.'),
+        exitFields: z.array(z.enum(DEAL_EXIT_FIELDS)).default([]),
+        remove: z.boolean().default(false),
+      }),
+    )
+    .max(12),
+})
+
+const stageKeyOf = (label: string) =>
+  label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40) || 'stage'
+
+/**
+ * A motion's stages and their exit fields, per tenant. Stages keep their key
+ * when renamed; a stage that still holds open deals cannot be removed.
+ */
+export async function updateMotionStages(ctx: CoreContext, rawInput: z.input<typeof updateMotionStagesInput>) {
+  requireStaff(ctx, 'programme.manage')
+  const input = parseInput(updateMotionStagesInput, rawInput)
+  const actor = ctx.actor
+  const kept = input.stages.filter((stage) => !stage.remove && stage.label !== '')
+  const fieldErrors: Record<string, string[]> = {}
+  if (kept.length < 2) fieldErrors.stages = ['A motion needs at least two stages.']
+  if (kept.length > 10) fieldErrors.stages = ['Use at most ten stages.']
+  const labels = kept.map((stage) => stage.label.toLowerCase())
+  const duplicate = labels.find((label, index) => labels.indexOf(label) !== index)
+  if (duplicate) fieldErrors.stages = [`Two stages are called “${kept.find((stage) => stage.label.toLowerCase() === duplicate)?.label}”; give each a different name.`]
+  if (Object.keys(fieldErrors).length > 0) throw AppError.validation(fieldErrors, 'Check the stages.')
+  return inActorScope(ctx, async (trx) => {
+    const tenant = await trx.selectFrom('tenants').select(['id', 'settings']).executeTakeFirstOrThrow()
+    const settings = readProgrammeSettings(tenant.settings)
+    const current = settings.motions[input.motion]
+    const usedKeys = new Set<string>()
+    const stages = kept.map((stage) => {
+      let key = stage.key && current.stages.some((existing) => existing.key === stage.key) ? stage.key : stageKeyOf(stage.label)
+      while (usedKeys.has(key)) key = `${key.slice(0, 37)}_${usedKeys.size}`
+      usedKeys.add(key)
+      return { key, label: stage.label, exitFields: [...new Set(stage.exitFields)] }
+    })
+    const removed = current.stages.filter((stage) => !stages.some((next) => next.key === stage.key))
+    if (removed.length > 0) {
+      const inUse = await trx
+        .selectFrom('deals')
+        .select(['stage', (eb) => eb.fn.countAll<string>().as('count')])
+        .where('motion', '=', input.motion)
+        .where('status', '=', 'open')
+        .where('stage', 'in', removed.map((stage) => stage.key))
+        .groupBy('stage')
+        .execute()
+      if (inUse.length > 0) {
+        throw AppError.validation({ stages: inUse.map((row) => `“${removed.find((stage) => stage.key === row.stage)?.label}” still holds ${row.count} open deal${row.count === '1' ? '' : 's'}; move them first.`) }, 'A stage in use cannot be removed.')
+      }
+    }
+    const next = programmeSettingsSchema.parse({ ...settings, motions: { ...settings.motions, [input.motion]: { label: input.label, stages } } })
+    await trx.updateTable('tenants').set({ settings: JSON.stringify(next), updated_at: ctx.now() }).where('id', '=', tenant.id).execute()
+    await recordAudit(trx, { tenantId: tenant.id, actorUserId: actor.userId, action: 'programme.motion_updated', details: { motion: input.motion, before: current, after: next.motions[input.motion] } })
+    return { motion: input.motion, stages }
   })
 }

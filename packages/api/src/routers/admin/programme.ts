@@ -1,4 +1,4 @@
-import { addApprovalRoute, addTerritory, blockAccount, getRegistrationPolicy, removeApprovalRoute, removeTerritory, unblockAccount, updateRegistrationPolicy } from '@accord/core'
+import { addApprovalRoute, addTerritory, blockAccount, updateMotionStages, getRegistrationPolicy, removeApprovalRoute, removeTerritory, unblockAccount, updateRegistrationPolicy } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -22,6 +22,9 @@ export const adminProgrammeRouter = router({
   removeApprovalRoute: staffProcedure('programme.manage')
     .input(z.object({ routeId: z.string() }))
     .mutation(({ ctx, input }) => removeApprovalRoute(ctx.core, input)),
+  updateMotionStages: staffProcedure('programme.manage')
+    .input(loose)
+    .mutation(({ ctx, input }) => updateMotionStages(ctx.core, input as never)),
   blockAccount: staffProcedure('programme.manage')
     .input(loose)
     .mutation(({ ctx, input }) => blockAccount(ctx.core, input as never)),
