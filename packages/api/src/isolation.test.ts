@@ -102,6 +102,7 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.pipeline.previewAsPartner': () => callerA.admin.pipeline.previewAsPartner({ partnerId: b.partnerId }),
   'admin.pipeline.moveStage': () => callerA.admin.pipeline.moveStage({ dealId: b.registrationId, stage: 'transact' }),
   'admin.pipeline.updateDeal': () => callerA.admin.pipeline.updateDeal({ dealId: b.registrationId, nextStep: 'x' }),
+  'admin.pipeline.closeDeal': () => callerA.admin.pipeline.closeDeal({ dealId: b.registrationId, outcome: 'lost' }),
   'admin.pipeline.setAttribution': () => callerA.admin.pipeline.setAttribution({ dealId: b.registrationId, partners: [] }),
   // Writes tenant A's own settings only.
   'admin.pipeline.updateSafeFields': () => callerA.admin.pipeline.updateSafeFields({ fields: ['stage'] }),

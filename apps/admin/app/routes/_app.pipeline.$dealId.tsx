@@ -37,7 +37,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const dealId = params.dealId ?? ''
   // Unknown ids, malformed ids and other workspaces' ids all look the same: not found.
   if (!UUID.test(dealId)) throw notFound('This deal does not exist.')
-  const [pipeline, partners, staff] = await Promise.all([caller.admin.pipeline.deals({ status: 'all' }), caller.admin.partners.list(), caller.admin.workspace.staff()])
+  const [pipeline, partners, staff] = await Promise.all([caller.admin.pipeline.deals({ status: 'all', dealId }), caller.admin.partners.list(), caller.admin.workspace.staff()])
   const deal = pipeline.deals.find((candidate) => candidate.id === dealId)
   if (!deal) throw notFound('This deal does not exist.')
   const motion = pipeline.motions.find((candidate) => candidate.key === deal.motion) ?? null
@@ -86,6 +86,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return actionSuccess(intent, sent.length === 0 ? 'Attribution cleared: no partner is on this deal now.' : 'Attribution saved.')
       } catch (error) {
         return actionFailure(renameFieldErrors(error, (key) => attributionErrorKey(key, rowOf)), { intent, fields: attributionFieldNames(rows.length), values })
+      }
+    }
+    case 'close': {
+      const outcome = form.get('outcome') === 'won' ? 'won' : 'lost'
+      const reason = String(form.get('reason') ?? '')
+      try {
+        const closed = await caller.admin.pipeline.closeDeal({ dealId: params.dealId ?? '', outcome, reason })
+        return actionSuccess(intent, `Deal marked ${outcome}.${closed.registrationClosed ? ' Its registration is closed too and the partner has been told.' : ''}`)
+      } catch (error) {
+        return actionFailure(error, { intent, fields: ['reason'], values: { reason } })
       }
     }
     default:
@@ -296,6 +306,7 @@ export default function DealPage() {
   const moving = useSubmitting('move-stage')
   const saving = useSubmitting('update-deal')
   const attributing = useSubmitting('attribution')
+  const closing = useSubmitting('close')
   const stages = motion?.stages ?? []
   const currentIndex = stages.findIndex((stage) => stage.key === deal.stage)
   const current = stages[currentIndex]
@@ -463,6 +474,31 @@ export default function DealPage() {
               <p className="muted">This deal is {deal.status}; closed deals keep their last stage.</p>
             )}
           </section>
+
+          {canDecide && deal.status === 'open' ? (
+            <section className="card" aria-labelledby="close-title">
+              <h2 id="close-title">Close the deal</h2>
+              <FormNotice result={result} intent="close" />
+              <FormError failure={errorsFor(result, 'close')} />
+              <Form method="post" action={pageAction} className="stack">
+                <input type="hidden" name="intent" value="close" />
+                <div className="field">
+                  <label htmlFor="close-reason">
+                    Note <span className="muted">(optional; the partner sees it for a lost deal from a registration)</span>
+                  </label>
+                  <textarea id="close-reason" name="reason" rows={2} maxLength={2000} />
+                </div>
+                <div className="button-row">
+                  <button type="submit" name="outcome" value="won" className="button" disabled={closing} aria-busy={closing || undefined}>
+                    Mark won
+                  </button>
+                  <button type="submit" name="outcome" value="lost" className="button secondary" disabled={closing} aria-busy={closing || undefined}>
+                    Mark lost
+                  </button>
+                </div>
+              </Form>
+            </section>
+          ) : null}
 
           <section className="card" aria-labelledby="facts-title">
             <h2 id="facts-title">At a glance</h2>

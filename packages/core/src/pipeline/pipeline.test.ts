@@ -6,7 +6,7 @@ import { submitRegistration } from '../registrations/submit.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
-import { listDeals, listPartnerPipeline, moveDealStage, previewPartnerPipeline, setDealAttribution, updateDeal, updatePartnerSafeFields } from './pipeline.js'
+import { closeDeal, listDeals, listPartnerPipeline, moveDealStage, previewPartnerPipeline, setDealAttribution, updateDeal, updatePartnerSafeFields } from './pipeline.js'
 
 let deps: TestDeps
 let vendor: VendorFixture
@@ -79,5 +79,15 @@ describe('shared pipeline', () => {
     // Back is always allowed; partners cannot move deals.
     expect(await codeOf(moveDealStage(vendor.owner, { dealId, stage: 'deal_registration' }))).toBe('OK')
     expect(await codeOf(moveDealStage(seller, { dealId, stage: 'transact' }))).toBe('UNAUTHENTICATED')
+  })
+
+  it('closing the deal as won closes the registration and tells the partner', async () => {
+    expect((await listDeals(vendor.owner, { status: 'all', dealId })).deals.map((deal) => deal.id)).toEqual([dealId])
+    expect(await closeDeal(vendor.owner, { dealId, outcome: 'won' })).toMatchObject({ status: 'won', registrationClosed: true })
+    const deal = (await listDeals(vendor.owner, { status: 'all', dealId })).deals[0]
+    expect(deal?.status).toBe('won')
+    expect(await codeOf(closeDeal(vendor.owner, { dealId, outcome: 'lost' }))).toBe('CONFLICT')
+    const won = await deps.ownerDb.selectFrom('email_outbox').select('subject').where('subject', 'like', 'Won: Pipeline Corp%').execute()
+    expect(won).toHaveLength(1)
   })
 })

@@ -5,6 +5,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff, withPartnerScopeLifted } from '../scope.js'
 import { type DealExitField, type Motion, MOTIONS, type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
+import { closeRegistration } from '../registrations/review.js'
 import { parseInput, uuid } from '../validation.js'
 
 /**
@@ -145,7 +146,7 @@ export async function updatePartnerSafeFields(ctx: CoreContext, rawInput: z.inpu
   })
 }
 
-export const listDealsInput = z.object({ motion: z.enum(MOTIONS).optional(), status: z.enum(['open', 'won', 'lost', 'all']).default('open') })
+export const listDealsInput = z.object({ motion: z.enum(MOTIONS).optional(), status: z.enum(['open', 'won', 'lost', 'all']).default('open'), dealId: uuid.optional() })
 
 /** Staff: the built-in CRM's deals with everything, including partners and their attribution. */
 export async function listDeals(ctx: CoreContext, rawInput: z.input<typeof listDealsInput> = {}) {
@@ -162,6 +163,7 @@ export async function listDeals(ctx: CoreContext, rawInput: z.input<typeof listD
       .limit(500)
     if (input.status !== 'all') query = query.where('d.status', '=', input.status)
     if (input.motion) query = query.where('d.motion', '=', input.motion)
+    if (input.dealId) query = query.where('d.id', '=', input.dealId)
     const deals = await query.execute()
     const partners = deals.length
       ? await trx
@@ -315,3 +317,39 @@ export async function setDealAttribution(ctx: CoreContext, rawInput: z.input<typ
   })
 }
 
+
+export const closeDealInput = z.object({
+  dealId: uuid,
+  outcome: z.enum(['won', 'lost']),
+  reason: z.string().trim().max(2000).optional().transform((value) => value || null),
+})
+
+/**
+ * Won or lost from the pipeline. A deal that came from an approved
+ * registration closes through the registration (its protection ends and the
+ * partner is e-mailed); any other deal just changes status.
+ */
+export async function closeDeal(ctx: CoreContext, rawInput: z.input<typeof closeDealInput>) {
+  requireStaff(ctx, 'registrations.decide')
+  const input = parseInput(closeDealInput, rawInput)
+  const actor = ctx.actor
+  const deal = await inActorScope(ctx, (trx) =>
+    trx
+      .selectFrom('deals as d')
+      .leftJoin('registrations as r', (join) => join.onRef('r.tenant_id', '=', 'd.tenant_id').onRef('r.id', '=', 'd.registration_id'))
+      .select(['d.id', 'd.tenant_id', 'd.status', 'd.registration_id', 'r.status as registration_status'])
+      .where('d.id', '=', input.dealId)
+      .executeTakeFirst(),
+  )
+  if (!deal) throw AppError.notFound('This deal')
+  if (deal.status !== 'open') throw new AppError('CONFLICT', `This deal is already ${deal.status}.`)
+  if (deal.registration_id && deal.registration_status === 'approved') {
+    await closeRegistration(ctx, { registrationId: deal.registration_id, outcome: input.outcome, reason: input.reason ?? undefined })
+    return { dealId: deal.id, status: input.outcome, registrationClosed: true }
+  }
+  await inActorScope(ctx, async (trx) => {
+    await trx.updateTable('deals').set({ status: input.outcome, last_activity_at: ctx.now(), updated_at: ctx.now() }).where('id', '=', deal.id).where('status', '=', 'open').execute()
+    await recordAudit(trx, { tenantId: deal.tenant_id, actorUserId: actor.userId, action: `deal.${input.outcome}`, targetType: 'deal', targetId: deal.id, details: { reason: input.reason } })
+  })
+  return { dealId: deal.id, status: input.outcome, registrationClosed: false }
+}

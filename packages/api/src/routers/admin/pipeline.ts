@@ -1,4 +1,4 @@
-import { listDeals, listDealsInput, moveDealStage, previewPartnerPipeline, setDealAttribution, updateDeal, updatePartnerSafeFields } from '@accord/core'
+import { closeDeal, listDeals, listDealsInput, moveDealStage, previewPartnerPipeline, setDealAttribution, updateDeal, updatePartnerSafeFields } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -21,6 +21,9 @@ export const adminPipelineRouter = router({
   setAttribution: staffProcedure('registrations.decide')
     .input(dealIdInput.extend({ partners: z.array(z.object({ partnerId: z.string(), attribution: z.string(), percent: z.unknown(), contactRole: z.string().nullable().optional() })) }))
     .mutation(({ ctx, input }) => setDealAttribution(ctx.core, input as never)),
+  closeDeal: staffProcedure('registrations.decide')
+    .input(dealIdInput.extend({ outcome: z.enum(['won', 'lost']), reason: z.unknown().optional() }))
+    .mutation(({ ctx, input }) => closeDeal(ctx.core, input as never)),
   updateSafeFields: staffProcedure('programme.manage')
     .input(z.object({ fields: z.array(z.string()) }))
     .mutation(({ ctx, input }) => updatePartnerSafeFields(ctx.core, input as never)),
