@@ -76,50 +76,17 @@ function toClaim(row: ClaimRow, settings: ProgrammeSettings): Claim {
 }
 
 /**
- * Live registrations on the same customer: same registrable domain, same
- * normalised name, or a trigram-similar name (the `%` operator narrows through
- * the GIN index; the policy threshold then decides).
+ * Live registrations on the same customer (staff view, approval): the same
+ * candidate search as the conflict check, for one customer.
  */
 export async function loadCompetingClaims(
   trx: TenantTransaction,
   input: { tenantId: string; domain: string | null; companyKey: string; excludeRegistrationId?: string | null; settings: ProgrammeSettings },
 ): Promise<Claim[]> {
-  const threshold = input.settings.conflicts.nameSimilarityThreshold
-  const live = sql.join(LIVE_STATUSES.map((status) => sql.lit(status)))
-  // One index-friendly branch per way of matching (domain, exact name, fuzzy name), unioned:
-  // a single OR over all three makes the planner fall back to scanning and scoring every claim.
-  const branches = [
-    ...(input.domain ? [sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and domain = ${input.domain}`] : []),
-    sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and company_key = ${input.companyKey}`,
-    input.domain
-      ? sql`select id from registrations where tenant_id = ${input.tenantId} and domain is null and status in (${live}) and company_key % ${input.companyKey} and similarity(company_key, ${input.companyKey}) >= ${threshold}`
-      : sql`select id from registrations where tenant_id = ${input.tenantId} and status in (${live}) and company_key % ${input.companyKey} and similarity(company_key, ${input.companyKey}) >= ${threshold}`,
-  ]
-  const candidateIds = sql<string>`(${sql.join(branches, sql` union `)})`
-  const rows = await trx
-    .selectFrom('registrations as r')
-    .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'r.tenant_id').onRef('p.id', '=', 'r.partner_id'))
-    .select([
-      'r.id',
-      'r.partner_id',
-      'p.name as partner_name',
-      'p.tier as partner_tier',
-      'p.created_at as partner_since',
-      'r.status',
-      'r.created_at',
-      'r.decided_at',
-      'r.protection_ends_at',
-      'r.product_interest',
-      'r.domain',
-      'r.company_key',
-    ])
-    .where('r.tenant_id', '=', input.tenantId)
-    .where('r.id', 'in', candidateIds)
-    .$if(Boolean(input.excludeRegistrationId), (query) => query.where('r.id', '!=', input.excludeRegistrationId as string))
-    .orderBy('r.created_at')
-    .limit(50)
-    .execute()
-  return rows.map((row) => toClaim(row, input.settings))
+  const probe: ClaimProbe = { domain: input.domain, companyKey: input.companyKey, region: null, productLines: [], registrationId: input.excludeRegistrationId }
+  const sets = await findCandidateIds(trx, input.tenantId, input.settings, [probe])
+  const claims = await loadClaimsById(trx, input.tenantId, input.settings, candidateIdsOf(sets, probe))
+  return claimsFor(claims, sets, probe).slice(0, 50)
 }
 
 export interface ExtraFinding {
@@ -231,6 +198,18 @@ async function loadClaimsById(trx: TenantTransaction, tenantId: string, settings
   return claims
 }
 
+function candidateIdsOf(sets: CandidateSets, probe: ClaimProbe): string[] {
+  return [...new Set([...(probe.domain ? (sets.byDomain.get(probe.domain) ?? []) : []), ...(sets.byKey.get(probe.companyKey) ?? []), ...(sets.byFuzzyKey.get(probe.companyKey) ?? [])])]
+}
+
+/** The probe's candidates, oldest claim first, without the probe's own registration. */
+function claimsFor(claims: Map<string, Claim>, sets: CandidateSets, probe: ClaimProbe): Claim[] {
+  return candidateIdsOf(sets, probe)
+    .map((id) => claims.get(id))
+    .filter((claim): claim is Claim => claim !== undefined && claim.registrationId !== probe.registrationId)
+    .sort((left, right) => left.submittedAt.getTime() - right.submittedAt.getTime())
+}
+
 /** Batch form of checkClaim: one result per probe, in order. */
 export async function checkClaims(
   trx: TenantTransaction,
@@ -272,11 +251,7 @@ export async function checkClaims(
   const policy = conflictPolicyOf(settings)
 
   return probes.map((probe) => {
-    const candidateIds = new Set([...(probe.domain ? (sets.byDomain.get(probe.domain) ?? []) : []), ...(sets.byKey.get(probe.companyKey) ?? []), ...(sets.byFuzzyKey.get(probe.companyKey) ?? [])])
-    const existing = [...candidateIds]
-      .map((id) => claims.get(id))
-      .filter((claim): claim is Claim => claim !== undefined && claim.registrationId !== probe.registrationId)
-      .sort((left, right) => left.submittedAt.getTime() - right.submittedAt.getTime())
+    const existing = claimsFor(claims, sets, probe)
     const probeAccounts = [...new Map([...(probe.domain ? (accountsByDomain.get(probe.domain) ?? []) : []), ...(accountsByKey.get(probe.companyKey) ?? [])].map((account) => [account.id, account])).values()]
     const blockedAccount = probeAccounts.find((account) => account.blocked)
     const candidate: Claim = {

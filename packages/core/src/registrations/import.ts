@@ -107,13 +107,15 @@ export async function getRegistrationImport(ctx: CoreContext, input: { importId:
       .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'i.tenant_id').onRef('p.id', '=', 'i.partner_id'))
       .leftJoin('job_progress as j', (join) => join.onRef('j.tenant_id', '=', 'i.tenant_id').onRef('j.id', '=', 'i.progress_id'))
       .select([
-        'i.id', 'i.partner_id', 'p.name as partner_name', 'i.file_name', 'i.file_bytes', 'i.delimiter', 'i.encoding', 'i.headers', 'i.row_count', 'i.mapping', 'i.consent_confirmed', 'i.status',
+        'i.id', 'i.partner_id', 'p.name as partner_name', 'i.file_name', 'i.delimiter', 'i.encoding', 'i.headers', 'i.row_count', 'i.mapping', 'i.consent_confirmed', 'i.status',
         'i.accepted', 'i.rejected', 'i.conflicts', 'i.error', 'i.created_at', 'i.started_at', 'i.finished_at', 'j.done as progress_done', 'j.total as progress_total', 'j.message as progress_message',
       ])
       .where('i.id', '=', importId)
       .executeTakeFirst()
     if (!row) throw AppError.notFound('This import')
-    const preview = row.status === 'draft' ? previewRows(row.file_bytes, row.delimiter as ',' | ';' | '\t', 5) : []
+    // The file (up to 5 MB) is read only for the draft's preview, not on every progress poll.
+    const draftFile = row.status === 'draft' ? await trx.selectFrom('registration_imports').select('file_bytes').where('id', '=', importId).executeTakeFirst() : undefined
+    const preview = draftFile ? previewRows(draftFile.file_bytes, row.delimiter as ',' | ';' | '\t', 5) : []
     const rowFilter = input.rows ?? 'none'
     const verdicts =
       rowFilter === 'none' || row.status !== 'succeeded'

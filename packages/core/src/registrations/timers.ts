@@ -1,4 +1,4 @@
-import { withTenant } from '@accord/db'
+import { sql, withTenant } from '@accord/db'
 import type { CoreDeps } from '../context.js'
 import { readProgrammeSettings } from '../settings.js'
 import { businessHoursBetween } from './business-hours.js'
@@ -132,7 +132,6 @@ async function submitterName(trx: Parameters<Parameters<typeof withTenant>[2]>[0
 
 /** Every active tenant, for the sweep that fans out one timer job per tenant. */
 export async function listActiveTenantIds(deps: Pick<CoreDeps, 'db'>): Promise<string[]> {
-  const { sql } = await import('@accord/db')
   const result = await sql<{ id: string }>`select active_tenant_ids() as id`.execute(deps.db)
   return result.rows.map((row) => row.id)
 }
