@@ -189,7 +189,7 @@ export default function RegistrationQueue() {
                         <input type="checkbox" name="registrationId" value={row.id} aria-label={`Select ${row.caseReference} ${row.companyName}`} checked={selected.includes(row.id)} onChange={(event) => toggle(row.id, event.target.checked)} />
                       </td>
                     ) : null}
-                    <td>
+                    <td className="nowrap">
                       <Link to={`/registrations/${row.id}`}>{row.caseReference}</Link>
                     </td>
                     <td className="wrap-anywhere">
