@@ -11,5 +11,7 @@ export const benchEnv = () =>
       BENCH_KEEP_DATABASE: z.enum(['0', '1']).default('0'),
       /** … and measure again on it without seeding. */
       BENCH_REUSE_DATABASE: optionalString,
+      /** CRM bench: approved registrations to sync. */
+      BENCH_CRM_REGISTRATIONS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     }),
   )

@@ -7,7 +7,14 @@ import { startWorker } from './worker.js'
 const log = createConsoleLog()
 
 try {
-  const worker = await startWorker({ appDatabaseUrl: appDatabaseUrl(), transport: configuredEmailTransport(), log, concurrency: workerEnv().WORKER_CONCURRENCY })
+  const env = workerEnv()
+  const worker = await startWorker({
+    appDatabaseUrl: appDatabaseUrl(),
+    transport: configuredEmailTransport(),
+    log,
+    concurrency: env.WORKER_CONCURRENCY,
+    crmSync: { batchSize: env.CRM_SYNC_BATCH_SIZE, hubspotRequestsPer10s: env.CRM_HUBSPOT_REQUESTS_PER_10S },
+  })
 
   // Orchestrators send SIGTERM and wait; let running jobs finish, then leave cleanly.
   const shutdown = (signal: NodeJS.Signals) => {

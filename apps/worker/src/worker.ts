@@ -1,6 +1,6 @@
-import { type CoreDeps, deliverOutboxEmail, listActiveTenantIds, markOutboxEmailDeadLettered, runRegistrationImport, runRegistrationTimers } from '@accord/core'
+import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, runCrmSync, runRegistrationImport, runRegistrationTimers } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
+import { crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -18,6 +18,8 @@ export interface StartWorkerOptions {
   deps?: Partial<CoreDeps>
   /** Register cron schedules (default true; tests that drive jobs by hand turn it off). */
   schedules?: boolean
+  /** CRM sync pacing and hooks (tests, benchmark). */
+  crmSync?: CrmSyncOptions
 }
 
 export interface RunningWorker {
@@ -84,6 +86,26 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (!payload.success) return log.error('registrations.import: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await runRegistrationImport(deps, payload.data)
         log.info('registrations.import done', { jobId: job.id, ...payload.data, ...result })
+      }),
+    )
+
+    await boss.work<unknown>(crmSyncSweep.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const tenantIds = await listCrmConnectedTenantIds(deps)
+        for (const tenantId of tenantIds) await deps.jobs.send(deps.db, crmSync, { tenantId, trigger: 'scheduled' })
+        log.info('crm.sync-sweep done', { jobId: job.id, tenants: tenantIds.length })
+      }),
+    )
+
+    // One sync per job (they are long and paced by the CRM's rate limit); the advisory lock keeps one per tenant.
+    await boss.work<unknown>(crmSync.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = crmSync.payload.safeParse(job.data)
+        if (!payload.success) return log.error('crm.sync: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runCrmSync(deps, payload.data, options.crmSync)
+        // A used-up daily quota: come back when it resets instead of burning retries now.
+        if (result.status === 'rate_limited' && result.retryAt) await deps.jobs.send(deps.db, crmSync, { tenantId: payload.data.tenantId, trigger: 'scheduled' }, { startAfter: result.retryAt })
+        log.info('crm.sync done', { jobId: job.id, tenantId: payload.data.tenantId, trigger: payload.data.trigger, status: result.status, pushed: result.pushed, created: result.created, failed: result.failed, pulled: result.pulled, applied: result.applied, requests: result.requests, rateLimited: result.rateLimited })
       }),
     )
 

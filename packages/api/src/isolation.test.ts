@@ -1,6 +1,7 @@
-import { type CoreContext, createRegistrationImport, createRegistrationLink, invitePartnerUser, submitRegistration } from '@accord/core'
+import { connectCrm, type CoreContext, createRegistrationImport, createRegistrationLink, invitePartnerUser, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { type FakeHubspot, startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCaller } from './root.js'
 import { appErrorOf } from './trpc.js'
@@ -14,7 +15,8 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
-let b: { linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
+let hubspot: FakeHubspot
+let b: { crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -29,13 +31,16 @@ beforeAll(async () => {
   const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-secret-file.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Target,x@bravo-import.com\n').toString('base64') })
   const linkB = await createRegistrationLink(vendorB.owner, { partnerId: partnerB.id })
-  b = { linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
-  markersOfB.push(importB.importId, 'bravo-secret-file.csv')
+  hubspot = await startFakeHubspot({ accessToken: 'pat-bravo-secret-token' })
+  const crmB = await connectCrm(vendorB.owner, { credentials: { provider: 'hubspot', accessToken: 'pat-bravo-secret-token', baseUrl: hubspot.url } })
+  b = { crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  markersOfB.push(importB.importId, 'bravo-secret-file.csv', crmB.runId, 'pat-bravo-secret-token', hubspot.url)
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
 })
 afterAll(async () => {
+  await hubspot?.close()
   await deps.close()
 })
 
@@ -142,6 +147,21 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.registrations.logNextStep': () => partnerCallerA.portal.registrations.logNextStep({ registrationId: b.registrationId, nextStep: 'Meet them' }),
   'portal.registrations.requestExtension': () => partnerCallerA.portal.registrations.requestExtension({ registrationId: b.registrationId, note: 'More time please' }),
   'portal.registrations.appeal': () => partnerCallerA.portal.registrations.appeal({ registrationId: b.registrationId, evidence: 'We met them first, on 2026-11-01 in Berlin.' }),
+  // Tenant A has no CRM connected; tenant B has HubSpot. A sees the built-in CRM and nothing of B's connection.
+  'admin.crm.settings': async () => {
+    const settings = await callerA.admin.crm.settings()
+    expect(settings.provider).toBe('builtin')
+    return settings
+  },
+  'admin.crm.connect': () => callerA.admin.crm.connect({ credentials: { provider: 'hubspot', accessToken: 'pat-wrong-for-alpha', baseUrl: hubspot.url } }),
+  'admin.crm.testConnection': () => callerA.admin.crm.testConnection(),
+  'admin.crm.disconnect': () => callerA.admin.crm.disconnect(),
+  'admin.crm.updateMapping': () => callerA.admin.crm.updateMapping({ attributionMode: 'partner_object' }),
+  'admin.crm.stages': () => callerA.admin.crm.stages(),
+  'admin.crm.preview': () => callerA.admin.crm.preview({ limit: 5 }),
+  'admin.crm.syncNow': () => callerA.admin.crm.syncNow(),
+  'admin.crm.retryFailures': () => callerA.admin.crm.retryFailures({ registrationIds: [b.registrationId] }),
+  'admin.crm.run': () => callerA.admin.crm.run({ runId: b.crmRunId }),
   'public.slugAvailability': () => callerA.public.slugAvailability({ slug: 'some-free-slug' }),
   'public.suggestSlug': () => callerA.public.suggestSlug({ companyName: 'Alpha' }),
   // Public by design: a portal's branding is what its login page shows anyone.
@@ -172,6 +192,8 @@ describe('tenant isolation through every procedure', () => {
     expect(registration).toEqual({ status: 'submitted', partner_id: b.partnerId })
     const events = await deps.ownerDb.selectFrom('registration_events').select('type').where('registration_id', '=', b.registrationId).execute()
     expect(events.map((event) => event.type)).toEqual(['submitted'])
+    const crmOfB = await deps.ownerDb.selectFrom('crm_connections').select(['status', 'attribution_mode']).where('tenant_id', '=', b.tenantId).executeTakeFirstOrThrow()
+    expect(crmOfB).toEqual({ status: 'connected', attribution_mode: 'deal_property' })
     const accountsOfB = await deps.ownerDb.selectFrom('accounts').select(['blocked']).where('tenant_id', '=', b.tenantId).where('domain', '=', 'bravo-customer.com').execute()
     expect(accountsOfB).toEqual([{ blocked: false }])
   })

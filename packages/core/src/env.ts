@@ -9,6 +9,17 @@ const schema = z.object({
   PORTAL_BASE_DOMAIN: optionalString,
   /** Where uploaded files (logos) are kept by the local-disk storage. */
   STORAGE_DIR: optionalString,
+  /**
+   * Key for CRM credentials at rest (AES-256-GCM): 32 random bytes as base64
+   * or hex (`openssl rand -base64 32`). The local default is public, so change
+   * it in production; rotating it means reconnecting the CRM.
+   */
+  CRM_ENCRYPTION_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine((value) => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32, 'must be 32 bytes as base64 or 64 hex characters (openssl rand -base64 32)')
+      .optional(),
+  ),
 })
 
 export type CoreEnv = z.infer<typeof schema>

@@ -17,6 +17,8 @@ export const staffPermissions = {
   'registrations.view': ALL,
   'registrations.decide': ['owner', 'admin', 'partner_manager'],
   'programme.manage': ['owner', 'admin'],
+  'crm.view': ['owner', 'admin', 'partner_manager'],
+  'crm.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly StaffRole[]>
 
 export type StaffPermission = keyof typeof staffPermissions

@@ -6,6 +6,7 @@ import * as registrationImports from './20261123T150000_registration_imports.js'
 import * as captureChannels from './20261123T160000_capture_channels.js'
 import * as tenantTrigramIndexes from './20261123T170000_tenant_trigram_indexes.js'
 import * as trigramGistLeakproof from './20261123T180000_trigram_gist_leakproof.js'
+import * as crmSync from './20261130T090000_crm_sync.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261123T160000_capture_channels': captureChannels,
   '20261123T170000_tenant_trigram_indexes': tenantTrigramIndexes,
   '20261123T180000_trigram_gist_leakproof': trigramGistLeakproof,
+  '20261130T090000_crm_sync': crmSync,
 }

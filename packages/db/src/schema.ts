@@ -72,6 +72,66 @@ export interface AuthTokens {
   user_id: string;
 }
 
+export interface CrmConnections {
+  account_label: string | null;
+  attribution_mode: Generated<string>;
+  connected_at: Generated<Timestamp>;
+  connected_by_user_id: string | null;
+  created_at: Generated<Timestamp>;
+  credentials_ciphertext: string;
+  disconnected_at: Timestamp | null;
+  field_mapping: Generated<Json>;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  last_pull_at: Timestamp | null;
+  last_push_at: Timestamp | null;
+  provider: string;
+  pull_cursor: string | null;
+  rate_limited_until: Timestamp | null;
+  schema_ready_at: Timestamp | null;
+  stage_mapping: Generated<Json>;
+  status: Generated<string>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CrmRecords {
+  created_at: Generated<Timestamp>;
+  external_id: string | null;
+  failed_attempts: Generated<number>;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  last_pulled_at: Timestamp | null;
+  last_synced_at: Timestamp | null;
+  local_key: string;
+  object_type: string;
+  provider: string;
+  pushed_hash: string | null;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CrmSyncRuns {
+  applied: Generated<number>;
+  created: Generated<number>;
+  error: string | null;
+  failed: Generated<number>;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  progress_id: string | null;
+  provider: string;
+  pulled: Generated<number>;
+  pushed: Generated<number>;
+  rate_limit_wait_ms: Generated<number>;
+  rate_limited: Generated<number>;
+  requests: Generated<number>;
+  started_at: Generated<Timestamp>;
+  status: Generated<string>;
+  tenant_id: string;
+  to_push: Generated<number>;
+  trigger: string;
+}
+
 export interface DealPartners {
   attribution: string;
   contact_role: string | null;
@@ -86,6 +146,8 @@ export interface Deals {
   account_id: string;
   amount: Numeric | null;
   created_at: Generated<Timestamp>;
+  crm_stage: string | null;
+  crm_synced_at: Timestamp | null;
   currency: string | null;
   discount_percent: Numeric | null;
   expected_close: Timestamp | null;
@@ -387,6 +449,9 @@ export interface DB {
   approval_routes: ApprovalRoutes;
   audit_log: AuditLog;
   auth_tokens: AuthTokens;
+  crm_connections: CrmConnections;
+  crm_records: CrmRecords;
+  crm_sync_runs: CrmSyncRuns;
   deal_partners: DealPartners;
   deals: Deals;
   dev_mailbox_messages: DevMailboxMessages;

@@ -49,7 +49,35 @@ export const registrationImport = {
   singletonKey: (payload) => `registrations.import:${payload.importId}`,
 } satisfies JobDefinition<{ tenantId: string; importId: string }>
 
+/** Every 5 minutes: fan out one CRM sync per tenant with a connected CRM. */
+export const crmSyncSweep = {
+  name: 'crm.sync-sweep',
+  payload: z.object({}),
+  queue: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: () => 'crm.sync-sweep',
+  cron: '*/5 * * * *',
+} satisfies JobDefinition<Record<string, never>>
+
+const crmSyncPayload = z.object({
+  tenantId,
+  trigger: z.enum(['initial', 'scheduled', 'manual', 'change', 'webhook', 'retry']),
+  /** The sync-log row (and its progress bar) created by whoever asked for the run. */
+  runId: z.string().uuid().optional(),
+})
+
+/**
+ * One tenant's CRM sync: push what changed on Accord's side, then pull what
+ * changed in the CRM. One at a time per tenant (singletonKey here, and an
+ * advisory lock in the handler that dies with a killed worker's connection).
+ */
+export const crmSync = {
+  name: 'crm.sync',
+  payload: crmSyncPayload,
+  queue: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600, policy: 'short' },
+  singletonKey: (payload) => `crm.sync:${payload.tenantId}`,
+} satisfies JobDefinition<z.infer<typeof crmSyncPayload>>
+
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport] as const
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

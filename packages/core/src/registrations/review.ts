@@ -1,7 +1,7 @@
 import { sql, type TenantTransaction } from '@accord/db'
 import { z } from 'zod'
-import type { CoreContext, StaffContext } from '../context.js'
-import { AppError } from '../errors.js'
+import type { Actor, CoreContext, CoreDeps, StaffContext } from '../context.js'
+import { AppError, isAppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
@@ -232,7 +232,7 @@ type Loaded = Awaited<ReturnType<typeof loadRegistration>>
 
 /** Lock the registration row, check the transition, then apply it with an event and a partner e-mail. */
 async function transition(
-  ctx: StaffContext,
+  ctx: StaffContext | SystemContext,
   registrationId: string,
   allowedFrom: RegistrationStatus[],
   apply: (trx: TenantTransaction, registration: Loaded, actor: EventActor) => Promise<{ toStatus: RegistrationStatus; notice: PartnerNotice | null; eventType: string; rule?: string | null; staffNote?: string | null; partnerNote?: string | null; details?: Record<string, unknown> }>,
@@ -244,7 +244,7 @@ async function transition(
     if (!allowedFrom.includes(from)) {
       throw new AppError('CONFLICT', `This registration is ${registrationStatusLabels[from].toLowerCase()}; that action is not possible any more. Reload to see the latest state.`)
     }
-    const actor = await staffActor(trx, ctx)
+    const actor = ctx.actor.kind === 'staff' ? await staffActor(trx, ctx as StaffContext) : { kind: 'system' as const, userId: null, label: (ctx as SystemContext).systemLabel }
     const outcome = await apply(trx, registration, actor)
     await trx.updateTable('registrations').set({ status: outcome.toStatus, updated_at: ctx.now() }).where('id', '=', registrationId).execute()
     await appendRegistrationEvent(trx, {
@@ -427,6 +427,35 @@ export async function closeRegistration(ctx: CoreContext, rawInput: z.input<type
       notice: input.outcome === 'won' ? { kind: 'won' } : { kind: 'lost', reason: input.reason },
     }
   })
+}
+
+/** A system context acting for the tenant (the CRM sync), with the label its events carry. */
+type SystemContext = CoreContext & { actor: Extract<Actor, { kind: 'system' }>; systemLabel: string }
+
+/**
+ * The CRM said the deal was won or lost: close the registration like staff
+ * would (event, partner e-mail, protection ends). Does nothing when the
+ * registration is no longer approved, so a repeated pull changes nothing.
+ */
+export async function closeRegistrationFromCrm(deps: CoreDeps, input: { tenantId: string; registrationId: string; outcome: 'won' | 'lost'; crmLabel: string }): Promise<{ closed: boolean }> {
+  const ctx: SystemContext = { ...deps, actor: { kind: 'system', tenantId: input.tenantId }, systemLabel: `${input.crmLabel} (CRM sync)` }
+  try {
+    await transition(ctx, input.registrationId, ['approved'], async (trx, registration) => {
+      if (registration.deal_id) await trx.updateTable('deals').set({ status: input.outcome, updated_at: deps.now() }).where('id', '=', registration.deal_id).execute()
+      return {
+        toStatus: input.outcome,
+        eventType: input.outcome,
+        rule: 'crm',
+        staffNote: `Closed ${input.outcome} in ${input.crmLabel}.`,
+        partnerNote: input.outcome === 'won' ? 'Closed won.' : 'Closed lost.',
+        notice: input.outcome === 'won' ? { kind: 'won' } : { kind: 'lost', reason: null },
+      }
+    })
+    return { closed: true }
+  } catch (error) {
+    if (isAppError(error) && error.code === 'CONFLICT') return { closed: false }
+    throw error
+  }
 }
 
 export const extendProtectionInput = z.object({

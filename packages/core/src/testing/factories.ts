@@ -4,6 +4,8 @@ import { withTenant } from '@accord/db'
 import type { CoreContext, CoreDeps, PartnerRole, StaffRole } from '../context.js'
 import { createPartner } from '../partners/partners.js'
 import type { PartnerType } from '../partners/partners.js'
+import { approveRegistration } from '../registrations/review.js'
+import { submitRegistration } from '../registrations/submit.js'
 import { signUpVendor } from '../tenants/sign-up.js'
 
 /**
@@ -90,4 +92,39 @@ export async function createPartnerUser(
   )
   const context: CoreContext = { ...deps, actor: { kind: 'partner', tenantId: input.tenantId, userId: user.id, partnerId: input.partnerId, role } }
   return { userId: user.id, email, password, context }
+}
+
+/**
+ * Deal registrations submitted by a partner user and approved by staff,
+ * through the real use cases (so each has its built-in deal, attribution and
+ * protection window). Customers are unique per call: `<label>-<n>-<random>.com`.
+ */
+export async function createApprovedDealRegistrations(owner: CoreContext, rep: CoreContext, count: number, options: { label?: string; amount?: number } = {}) {
+  const batch = unique()
+  const label = options.label ?? 'Customer'
+  const closeDate = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10)
+  const created: Array<{ registrationId: string; companyName: string; domain: string }> = []
+  for (let index = 1; index <= count; index++) {
+    const domain = `${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${index}-${batch}.com`
+    const companyName = `${label} ${index} ${batch.toUpperCase()}`
+    const receipt = await submitRegistration(rep, {
+      fields: {
+        kind: 'deal',
+        companyName,
+        website: domain,
+        contactName: `Dana Buyer${index}`,
+        contactEmail: `dana${index}@${domain}`,
+        contactRole: 'CIO',
+        problem: 'Replacing spreadsheets with a partner-led rollout.',
+        stageGuess: 'active_project',
+        consent: 'on',
+        amount: String(options.amount ?? 10_000 + index * 100),
+        currency: 'EUR',
+        expectedClose: closeDate,
+      },
+    })
+    await approveRegistration(owner, { registrationId: receipt.registrationId })
+    created.push({ registrationId: receipt.registrationId, companyName, domain })
+  }
+  return created
 }

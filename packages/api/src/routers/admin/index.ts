@@ -1,4 +1,5 @@
 import { router } from '../../trpc.js'
+import { adminCrmRouter } from './crm.js'
 import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
 import { adminPipelineRouter } from './pipeline.js'
@@ -13,4 +14,5 @@ export const adminRouter = router({
   registrations: adminRegistrationsRouter,
   pipeline: adminPipelineRouter,
   programme: adminProgrammeRouter,
+  crm: adminCrmRouter,
 })

@@ -1,0 +1,2 @@
+export * from './connection.js'
+export { runCrmSync, type CrmSyncResult, type CrmSyncOptions } from './sync.js'

@@ -1,0 +1,5 @@
+export * from './connector.js'
+export * from './credentials.js'
+export * from './errors.js'
+export * from './limiter.js'
+export * from './mapping.js'
