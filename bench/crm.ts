@@ -123,7 +123,7 @@ try {
   console.log(`  registrations: ${REGISTRATIONS}, batches of 100: ${batches}, status: ${push.status}, created: ${push.created}, failed: ${push.failed}`)
   console.log(`  requests made: ${pushRequests} (${(answered / batches).toFixed(1)} per batch), 429s received: ${push.rateLimited}, client-side waiting: ${(push.rateLimitWaitMs / 1000).toFixed(1)} s`)
   console.log(`  time: ${pushSeconds.toFixed(1)} s; floor at 100 req / 10 s for ${answered} requests: ${floorSeconds.toFixed(1)} s; ratio ${(pushSeconds / floorSeconds).toFixed(2)} (target ≤ 1.30) ${pushSeconds <= 1.3 * floorSeconds ? 'MET' : 'NOT MET'}`)
-  console.log(`  deals in HubSpot: ${hubspot.records('deals').length}, companies: ${hubspot.records('companies').length}, contacts: ${hubspot.records('contacts').length}, duplicates: ${hubspot.duplicates()}`)
+  console.log(`  deals in HubSpot: ${hubspot.records('deals').length}, companies: ${hubspot.records('companies').length}, contacts: ${hubspot.records('contacts').length}, duplicates: ${hubspot.duplicates().length}`)
 
   // Every deal changed in HubSpot by its users: amount and close date.
   for (const deal of hubspot.records('deals')) hubspot.updateDeal(deal.id, { amount: '31000', closedate: '2027-06-30T00:00:00.000Z' })
@@ -136,7 +136,7 @@ try {
   console.log(`  changed in HubSpot: ${hubspot.records('deals').length}, pulled: ${pull.pulled}, applied: ${pull.applied}, Accord deals now matching: ${updated[0]?.count}`)
   console.log(`  requests made: ${hubspot.requests - pullRequestsBefore}, 429s received: ${pull.rateLimited}, pushed back (echo, must be 0): ${pull.pushed}`)
   console.log(`  time: ${pullSeconds.toFixed(1)} s (${(Number(updated[0]?.count ?? 0) / pullSeconds).toFixed(0)} deals/s)`)
-  console.log(`  duplicates in HubSpot: ${hubspot.duplicates()}; worker RSS growth: ${((process.memoryUsage().rss - memoryBefore) / 1024 / 1024).toFixed(0)} MB`)
+  console.log(`  duplicates in HubSpot: ${hubspot.duplicates().length}; worker RSS growth: ${((process.memoryUsage().rss - memoryBefore) / 1024 / 1024).toFixed(0)} MB`)
 } finally {
   await hubspot.close()
   await boss.stop({ graceful: false, wait: true })

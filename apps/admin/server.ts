@@ -26,7 +26,7 @@ const server = await startAppServer({
   port,
   dev: process.argv.includes('--dev'),
   // Authenticated by its own token or webhook signature, and posted by mail servers, not browsers.
-  csrfExemptPathPrefixes: ['/api/inbound/'],
+  csrfExemptPathPrefixes: ['/api/inbound/', '/api/crm/webhook/'],
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -18,6 +18,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       provider text not null check (provider in ('hubspot', 'salesforce')),
       status text not null default 'connected' check (status in ('connected', 'disconnected', 'error')),
       credentials_ciphertext text not null,
+      -- Secret in the optional webhook URL (encrypted like the credentials, so staff can copy the URL again).
+      webhook_secret_ciphertext text,
       account_label text,
       attribution_mode text not null default 'deal_property'
         check (attribution_mode in ('deal_property', 'company_association', 'partner_object')),

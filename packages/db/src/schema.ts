@@ -93,6 +93,7 @@ export interface CrmConnections {
   status: Generated<string>;
   tenant_id: string;
   updated_at: Generated<Timestamp>;
+  webhook_secret_ciphertext: string | null;
 }
 
 export interface CrmRecords {

@@ -12,16 +12,19 @@ import {
   SYNC_FIELDS,
   type SyncField,
 } from '@accord/crm'
-import { sql, type TenantTransaction } from '@accord/db'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { isUuid, sql, type TenantTransaction, withTenant } from '@accord/db'
 import { crmSync } from '@accord/jobs'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
-import type { CoreContext, StaffContext } from '../context.js'
+import type { CoreContext, CoreDeps, StaffContext } from '../context.js'
 import { AppError } from '../errors.js'
+import { staffCan } from '../permissions.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 import { connectorFor, crmLabel, readConnectionCredentials, sealCredentials } from './connection-store.js'
+import { decryptSecret, encryptSecret } from './secrets.js'
 import { planPushes, RECORD_ATTEMPT_LIMIT } from './sync.js'
 
 /**
@@ -44,13 +47,15 @@ export async function connectCrm(ctx: CoreContext, rawInput: z.input<typeof conn
   const input = parseInput(connectCrmInput, rawInput)
   const account = await tryCredentials(input.credentials)
   return inActorScope(ctx, async (trx) => {
-    const existing = await trx.selectFrom('crm_connections').select(['provider']).executeTakeFirst()
+    const existing = await trx.selectFrom('crm_connections').select(['provider', 'webhook_secret_ciphertext']).executeTakeFirst()
     const sameProvider = existing?.provider === input.credentials.provider
     const now = ctx.now()
     const values = {
       provider: input.credentials.provider,
       status: 'connected' as const,
       credentials_ciphertext: sealCredentials(input.credentials),
+      // The webhook URL survives reconnecting, so the CRM's subscription keeps working.
+      webhook_secret_ciphertext: existing?.webhook_secret_ciphertext ?? encryptSecret(randomBytes(24).toString('base64url')),
       account_label: account,
       attribution_mode: input.attributionMode,
       schema_ready_at: null,
@@ -157,6 +162,7 @@ export async function getCrmSettings(ctx: CoreContext) {
         lastErrorAt: connection.last_error_at,
         rateLimitedUntil: connection.rate_limited_until,
         schemaReady: connection.schema_ready_at !== null,
+        webhookUrl: connection.webhook_secret_ciphertext && staffCan(ctx.actor.role, 'crm.manage') ? `${ctx.adminUrl}/api/crm/webhook/${ctx.actor.tenantId}.${decryptSecret(connection.webhook_secret_ciphertext)}` : null,
       },
       motions,
       fields: fieldCatalogue(provider, connection.field_mapping as FieldMapping),
@@ -339,4 +345,24 @@ export async function listCrmStages(ctx: CoreContext) {
 export async function listCrmConnectedTenantIds(deps: Pick<CoreContext, 'db'>): Promise<string[]> {
   const rows = await sql<{ id: string }>`select crm_connected_tenant_ids() as id`.execute(deps.db)
   return rows.rows.map((row) => row.id)
+}
+
+/**
+ * The optional webhook (`POST <ADMIN_URL>/api/crm/webhook/<tenant>.<secret>`):
+ * the CRM says something changed, so a sync is queued now instead of at the
+ * next sweep. The body is not trusted for data (the sync pulls through the
+ * API); a burst of calls is one queued job (singletonKey).
+ */
+export async function receiveCrmWebhook(deps: CoreDeps, input: { token: string }): Promise<{ accepted: boolean }> {
+  const [tenantId, secret] = input.token.split('.')
+  if (!isUuid(tenantId) || !secret || secret.length > 200) return { accepted: false }
+  return withTenant(deps.db, { tenantId }, async (trx) => {
+    const connection = await trx.selectFrom('crm_connections').select(['status', 'provider', 'webhook_secret_ciphertext']).executeTakeFirst()
+    if (!connection?.webhook_secret_ciphertext || connection.status !== 'connected') return { accepted: false }
+    const expected = Buffer.from(decryptSecret(connection.webhook_secret_ciphertext))
+    const given = Buffer.from(secret)
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { accepted: false }
+    await deps.jobs.send(trx, crmSync, { tenantId, trigger: 'webhook' })
+    return { accepted: true }
+  })
 }

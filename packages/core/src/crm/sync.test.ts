@@ -8,7 +8,7 @@ import { extendProtection } from '../registrations/review.js'
 import { createApprovedDealRegistrations, createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
-import { connectCrm, disconnectCrm, getCrmSettings, previewCrmSync, retryCrmFailures, syncCrmNow, updateCrmMapping } from './connection.js'
+import { connectCrm, disconnectCrm, getCrmSettings, previewCrmSync, receiveCrmWebhook, retryCrmFailures, syncCrmNow, updateCrmMapping } from './connection.js'
 import { type CrmSyncOptions, runCrmSync } from './sync.js'
 
 /**
@@ -246,6 +246,23 @@ describe('refused records, retry, disconnect', () => {
     expect(result.created).toBe(0)
     expect(dealsInCrm()).toHaveLength(before)
     expect(hubspot.duplicates()).toEqual([])
+  })
+})
+
+describe('webhook', () => {
+  it('the URL on the settings page queues a sync; a wrong secret or tenant is refused the same way', async () => {
+    const url = (await getCrmSettings(vendor.owner)).connection?.webhookUrl
+    expect(url).toMatch(/^http:\/\/admin\.test\/api\/crm\/webhook\//)
+    const token = url!.split('/').pop()!
+    expect(await receiveCrmWebhook(deps, { token })).toEqual({ accepted: true })
+    const [tenantId, secret] = token.split('.')
+    expect(await receiveCrmWebhook(deps, { token: `${tenantId}.${secret!.slice(0, -1)}x` })).toEqual({ accepted: false })
+    const other = await createVendor(deps)
+    expect(await receiveCrmWebhook(deps, { token: `${other.tenantId}.${secret}` })).toEqual({ accepted: false })
+    expect(await receiveCrmWebhook(deps, { token: 'not-a-token' })).toEqual({ accepted: false })
+    // A sync of this tenant is waiting (a burst of webhooks, or one already queued, is still one job).
+    const queued = await deps.ownerDb.selectFrom('pgboss.job' as never).select('data' as never).where('name' as never, '=', 'crm.sync' as never).where('state' as never, '=', 'created' as never).execute()
+    expect(queued.filter((job) => (job as { data: { tenantId: string } }).data.tenantId === vendor.tenantId)).toHaveLength(1)
   })
 })
 

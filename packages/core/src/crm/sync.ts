@@ -508,11 +508,9 @@ async function pullChanges(
     result.pulled += changes.changes.length
     const closures: Array<{ registrationId: string; outcome: 'won' | 'lost' }> = []
     await inTenant(async (trx) => {
-      for (const change of changes.changes) {
-        const applied = await applyDealChange(trx, deps, { provider, change, reverseStages })
-        if (applied.changed) result.applied++
-        if (applied.close) closures.push(applied.close)
-      }
+      const applied = await applyDealChanges(trx, deps, { provider, changes: changes.changes, reverseStages })
+      result.applied += applied.changed
+      closures.push(...applied.closures)
       if (changes.cursor !== null) await trx.updateTable('crm_connections').set({ pull_cursor: changes.cursor }).execute()
     })
     // Closing runs the same path as staff closing (event, partner e-mail); each is idempotent.
@@ -536,51 +534,68 @@ function reverseStageMapping(mapping: StageMapping): Map<string, { motion: strin
   return reverse
 }
 
-/** Bring Accord's copy of one deal in line with the CRM; returns whether anything changed and whether the registration closes. */
-async function applyDealChange(
+/**
+ * Bring Accord's copies of a page of CRM deals in line with the CRM, in a
+ * constant number of statements: returns how many deals changed and which
+ * registrations the CRM closed. Deals Accord did not create are ignored.
+ */
+async function applyDealChanges(
   trx: TenantTransaction,
   deps: CoreDeps,
-  input: { provider: 'hubspot' | 'salesforce'; change: CrmDealChange; reverseStages: Map<string, { motion: string; stage: string }> },
-): Promise<{ changed: boolean; close?: { registrationId: string; outcome: 'won' | 'lost' } }> {
-  const { change } = input
-  let registrationId = change.registrationId
-  if (!registrationId) {
-    const mapped = await trx.selectFrom('crm_records').select('local_key').where('provider', '=', input.provider).where('object_type', '=', 'deal').where('external_id', '=', change.dealId).executeTakeFirst()
-    registrationId = mapped?.local_key ?? null
+  input: { provider: 'hubspot' | 'salesforce'; changes: CrmDealChange[]; reverseStages: Map<string, { motion: string; stage: string }> },
+): Promise<{ changed: number; closures: Array<{ registrationId: string; outcome: 'won' | 'lost' }> }> {
+  const unkeyed = input.changes.filter((change) => !change.registrationId).map((change) => change.dealId)
+  const mapped = unkeyed.length === 0 ? [] : await trx.selectFrom('crm_records').select(['local_key', 'external_id']).where('provider', '=', input.provider).where('object_type', '=', 'deal').where('external_id', 'in', unkeyed).execute()
+  const registrationByDeal = new Map(mapped.map((row) => [row.external_id as string, row.local_key]))
+  // The newest state per registration wins when a page holds the same deal twice.
+  const byRegistration = new Map<string, CrmDealChange>()
+  for (const change of input.changes) {
+    const registrationId = change.registrationId ?? registrationByDeal.get(change.dealId)
+    if (registrationId && isUuidText(registrationId)) byRegistration.set(registrationId, change)
   }
-  // Deals Accord did not create are not Accord's business.
-  if (!registrationId) return { changed: false }
-  const registration = await trx.selectFrom('registrations').select(['id', 'status', 'deal_id', 'motion']).where('id', '=', registrationId).executeTakeFirst()
-  if (!registration) return { changed: false }
-  let changed = false
-  if (registration.deal_id) {
-    const deal = await trx.selectFrom('deals').select(['amount', 'currency', 'expected_close', 'crm_stage', 'stage', 'status']).where('id', '=', registration.deal_id).executeTakeFirst()
-    if (deal) {
-      const next: { amount?: string | null; currency?: string | null; expected_close?: string | null; crm_stage?: string | null; stage?: string } = {}
-      const amount = change.amount === null ? null : change.amount.toFixed(2)
-      if (amount !== (deal.amount === null ? null : Number(deal.amount).toFixed(2))) next.amount = amount
-      if (change.currency && change.currency !== deal.currency && /^[A-Z]{3}$/.test(change.currency)) next.currency = change.currency
-      const close = deal.expected_close === null ? null : deal.expected_close instanceof Date ? deal.expected_close.toISOString().slice(0, 10) : String(deal.expected_close).slice(0, 10)
-      if (change.closeDate !== close) next.expected_close = change.closeDate
-      if (change.stage !== deal.crm_stage) next.crm_stage = change.stage
-      const accordStage = change.stage ? input.reverseStages.get(`${registration.motion}:${change.stage}`) : undefined
-      if (accordStage && accordStage.stage !== deal.stage) next.stage = accordStage.stage
-      if (Object.keys(next).length > 0) {
-        await trx.updateTable('deals').set({ ...next, crm_synced_at: deps.now(), updated_at: deps.now() }).where('id', '=', registration.deal_id).execute()
-        changed = true
-      }
-    }
+  if (byRegistration.size === 0) return { changed: 0, closures: [] }
+  const current = await trx
+    .selectFrom('registrations as r')
+    .leftJoin('deals as d', 'd.id', 'r.deal_id')
+    .select(['r.id', 'r.status', 'r.deal_id', 'r.motion', 'd.amount', 'd.currency', 'd.expected_close', 'd.crm_stage', 'd.stage'])
+    .where('r.id', 'in', [...byRegistration.keys()])
+    .execute()
+  const updates: Array<{ dealId: string; amount: string | null; currency: string | null; expectedClose: string | null; crmStage: string | null; stage: string | null }> = []
+  const closures: Array<{ registrationId: string; outcome: 'won' | 'lost' }> = []
+  for (const row of current) {
+    const change = byRegistration.get(row.id)
+    if (!change) continue
+    if (change.outcome !== 'open' && row.status === 'approved') closures.push({ registrationId: row.id, outcome: change.outcome })
+    if (!row.deal_id) continue
+    const amount = change.amount === null ? null : change.amount.toFixed(2)
+    const currency = change.currency && /^[A-Z]{3}$/.test(change.currency) ? change.currency : row.currency
+    const close = row.expected_close === null ? null : row.expected_close instanceof Date ? row.expected_close.toISOString().slice(0, 10) : String(row.expected_close).slice(0, 10)
+    const accordStage = change.stage ? input.reverseStages.get(`${row.motion}:${change.stage}`) : undefined
+    const stage = accordStage ? accordStage.stage : row.stage
+    const differs =
+      amount !== (row.amount === null ? null : Number(row.amount).toFixed(2)) || currency !== row.currency || change.closeDate !== close || change.stage !== row.crm_stage || stage !== row.stage
+    if (differs) updates.push({ dealId: row.deal_id, amount, currency, expectedClose: change.closeDate, crmStage: change.stage, stage })
+  }
+  const now = deps.now()
+  if (updates.length > 0) {
+    const values = sql.join(updates.map((update) => sql`(${update.dealId}::uuid, ${update.amount}::numeric, ${update.currency}::text, ${update.expectedClose}::date, ${update.crmStage}::text, ${update.stage}::text)`))
+    await sql`
+      update deals set amount = v.amount, currency = v.currency, expected_close = v.expected_close, crm_stage = v.crm_stage, stage = coalesce(v.stage, deals.stage), crm_synced_at = ${now}, updated_at = ${now}
+      from (values ${values}) as v (id, amount, currency, expected_close, crm_stage, stage)
+      where deals.id = v.id
+    `.execute(trx)
   }
   await trx
     .updateTable('crm_records')
-    .set({ last_pulled_at: deps.now() })
+    .set({ last_pulled_at: now })
     .where('provider', '=', input.provider)
     .where('object_type', '=', 'deal')
-    .where('local_key', '=', registrationId)
+    .where('local_key', 'in', [...byRegistration.keys()])
     .execute()
-  if (change.outcome !== 'open' && registration.status === 'approved') return { changed, close: { registrationId, outcome: change.outcome } }
-  return { changed }
+  return { changed: updates.length, closures }
 }
+
+const isUuidText = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
 
 async function finishRun(
   deps: CoreDeps,
