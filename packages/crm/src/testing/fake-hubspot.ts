@@ -123,6 +123,8 @@ interface ObjectTypeState {
   properties: Map<string, FakeProperty>
   groups: Map<string, { name: string; label: string; displayOrder: number; archived: boolean }>
   records: Map<string, FakeRecord>
+  /** Lower-cased "name\0value" → record ids: HubSpot looks records up by indexed values, so the fake must not scan. */
+  valueIndex: Map<string, Set<string>>
 }
 
 interface LabelDefinition {
@@ -225,6 +227,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   const schemas = new Map<string, FakeSchema>()
   const labels = new Map<string, LabelDefinition[]>()
   const associations = new Map<string, FakeAssociation>()
+  /** "fromType:fromId>toType:toId" → association keys, so reading one pair's labels does not scan every association. */
+  const associationsByPair = new Map<string, Set<string>>()
 
   // ---- schema: built-in objects, properties, pipelines, default association types ----
 
@@ -240,6 +244,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       properties: new Map(),
       groups: new Map([[group.name, { ...group, displayOrder: -1, archived: false }]]),
       records: new Map(),
+      valueIndex: new Map(),
     }
     const system = [
       property('hs_object_id', 'Record ID', 'number', 'number', group.name, { readOnly: true }),
@@ -329,9 +334,35 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     return state.objectTypeId === CONTACTS && name === 'email' ? a.toLowerCase() === b.toLowerCase() : a === b
   }
 
+  const indexKey = (name: string, value: string) => `${name}\u0000${value.toLowerCase()}`
+
+  function indexed(state: ObjectTypeState, name: string, value: string): FakeRecord[] {
+    const ids = state.valueIndex.get(indexKey(name, value))
+    if (!ids) return []
+    return [...ids].flatMap((id) => {
+      const record = state.records.get(id)
+      return record ? [record] : []
+    })
+  }
+
+  function setIndexed(state: ObjectTypeState, record: FakeRecord, present: boolean) {
+    for (const [name, value] of Object.entries(record.properties)) {
+      if (value === undefined || value === null || value === '') continue
+      const key = indexKey(name, String(value))
+      let ids = state.valueIndex.get(key)
+      if (present) {
+        if (!ids) state.valueIndex.set(key, (ids = new Set()))
+        ids.add(record.id)
+      } else {
+        ids?.delete(record.id)
+        if (ids?.size === 0) state.valueIndex.delete(key)
+      }
+    }
+  }
+
   function findBy(state: ObjectTypeState, idProperty: string | undefined, id: string): FakeRecord | undefined {
     if (!idProperty || idProperty === 'hs_object_id') return state.records.get(id)
-    for (const record of state.records.values()) {
+    for (const record of indexed(state, idProperty, id)) {
       if (sameValue(state, idProperty, record.properties[idProperty], id)) return record
     }
     return undefined
@@ -402,7 +433,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         const other = claims.get(claimKey)
         if (other !== undefined && other !== owner) throw new HubspotFailure(400, `Duplicate unique value ${value} for ${name} in batch input`, 'VALIDATION_ERROR')
         claims.set(claimKey, owner)
-        for (const record of state.records.values()) {
+        for (const record of indexed(state, name, value)) {
           if (record.id === plan.record?.id) continue
           if (!sameValue(state, name, record.properties[name], value)) continue
           if (name === 'email') throw new HubspotFailure(409, `Contact already exists. Existing ID: ${record.id}`, 'CONFLICT')
@@ -425,6 +456,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   function write(state: ObjectTypeState, existing: FakeRecord | undefined, properties: Record<string, string>, atMs: number): FakeRecord {
     const at = new Date(atMs).toISOString()
     const record = existing ?? { id: String(nextId++), objectTypeId: state.objectTypeId, properties: {}, createdAt: at, updatedAt: at }
+    if (existing) setIndexed(state, existing, false)
     Object.assign(record.properties, properties)
     record.properties.hs_object_id = record.id
     if (!existing) record.properties.createdate = at
@@ -433,6 +465,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     record.updatedAt = at
     applyDerived(state, record, !existing)
     state.records.set(record.id, record)
+    setIndexed(state, record, true)
     return record
   }
 
@@ -554,6 +587,29 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
   }
 
+  function sortKey(state: ObjectTypeState, name: string, value: string): number | string {
+    const type = state.properties.get(name)?.type
+    if (type === 'datetime' || type === 'date') return parseTime(value) ?? 0
+    if (type === 'number') return Number(value)
+    return value.toLowerCase()
+  }
+
+  /** When every filter group has an EQ/IN on a text property, only records holding those values can match. */
+  function indexedCandidates(state: ObjectTypeState, groups: Array<{ filters?: Array<Record<string, unknown>> }>): FakeRecord[] | null {
+    if (groups.length === 0) return null
+    const found = new Map<string, FakeRecord>()
+    for (const group of groups) {
+      const filter = (group.filters ?? []).find((candidate) => {
+        const type = state.properties.get(String(candidate.propertyName))?.type
+        return (candidate.operator === 'EQ' || candidate.operator === 'IN') && type !== 'datetime' && type !== 'date' && type !== 'number'
+      })
+      if (!filter) return null
+      const values = filter.operator === 'EQ' ? [String(filter.value)] : Array.isArray(filter.values) ? filter.values.map(String) : []
+      for (const value of values) for (const record of indexed(state, String(filter.propertyName), value)) found.set(record.id, record)
+    }
+    return [...found.values()]
+  }
+
   function matchesFilter(state: ObjectTypeState, record: FakeRecord, filter: Record<string, unknown>): boolean {
     const name = String(filter.propertyName)
     const actual = record.properties[name]
@@ -609,16 +665,20 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       return { name: String(object.propertyName), descending: object.direction === 'DESCENDING' }
     })
     if (sorts.length > 1) throw new HubspotFailure(400, 'Only one sort is supported', 'VALIDATION_ERROR')
-    let matched = [...state.records.values()].filter((record) => groups.length === 0 || groups.some((group) => (group.filters ?? []).every((filter) => matchesFilter(state, record, filter))))
-    matched = matched.sort((a, b) => {
-      for (const sort of sorts) {
-        const left = a.properties[sort.name] ?? ''
-        const right = b.properties[sort.name] ?? ''
-        const order = compareValues(state, sort.name, left, right)
+    const candidates = indexedCandidates(state, groups) ?? [...state.records.values()]
+    const filtered = candidates.filter((record) => groups.length === 0 || groups.some((group) => (group.filters ?? []).every((filter) => matchesFilter(state, record, filter))))
+    // Sort keys computed once per record (dates parsed once), not once per comparison.
+    const keyed = filtered.map((record) => ({ record, keys: sorts.map((sort) => sortKey(state, sort.name, record.properties[sort.name] ?? '')) }))
+    keyed.sort((a, b) => {
+      for (const [index, sort] of sorts.entries()) {
+        const left = a.keys[index] as number | string
+        const right = b.keys[index] as number | string
+        const order = left < right ? -1 : left > right ? 1 : 0
         if (order !== 0) return sort.descending ? -order : order
       }
-      return Number(a.id) - Number(b.id)
+      return Number(a.record.id) - Number(b.record.id)
     })
+    const matched = keyed.map((entry) => entry.record)
     const names = Array.isArray(body.properties) ? (body.properties as string[]) : []
     const page = matched.slice(offset, offset + limit)
     const next = offset + limit < matched.length ? { paging: { next: { after: String(offset + limit), link: `?after=${offset + limit}` } } } : {}
@@ -782,7 +842,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
 
   function associate(from: ObjectTypeState, fromId: string, to: ObjectTypeState, toId: string, definition: LabelDefinition) {
     const put = (fromTypeId: string, a: string, toTypeId: string, b: string, spec: { category: AssociationCategory; typeId: number; label: string | null }) => {
-      associations.set(`${fromTypeId}:${a}>${toTypeId}:${b}#${spec.category}:${spec.typeId}`, { fromObjectTypeId: fromTypeId, fromId: a, toObjectTypeId: toTypeId, toId: b, ...spec })
+      const key = `${fromTypeId}:${a}>${toTypeId}:${b}#${spec.category}:${spec.typeId}`
+      associations.set(key, { fromObjectTypeId: fromTypeId, fromId: a, toObjectTypeId: toTypeId, toId: b, ...spec })
+      const pair = `${fromTypeId}:${a}>${toTypeId}:${b}`
+      let keys = associationsByPair.get(pair)
+      if (!keys) associationsByPair.set(pair, (keys = new Set()))
+      keys.add(key)
     }
     const inverse = labelList(to.objectTypeId, from.objectTypeId).find((candidate) => candidate.typeId === definition.inverseTypeId)
     put(from.objectTypeId, fromId, to.objectTypeId, toId, definition)
@@ -828,8 +893,11 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     for (const plan of plans) {
       for (const definition of plan.definitions) associate(from, plan.fromId, to, plan.toId, definition)
       if (labelled) {
-        const labelsNow = [...associations.values()]
-          .filter((item) => item.fromObjectTypeId === from.objectTypeId && item.fromId === plan.fromId && item.toObjectTypeId === to.objectTypeId && item.toId === plan.toId && item.label !== null)
+        const labelsNow = [...(associationsByPair.get(`${from.objectTypeId}:${plan.fromId}>${to.objectTypeId}:${plan.toId}`) ?? [])]
+          .flatMap((key) => {
+            const item = associations.get(key)
+            return item && item.label !== null ? [item] : []
+          })
           .map((item) => item.label as string)
         results.push({ fromObjectTypeId: from.objectTypeId, fromObjectId: Number(plan.fromId), toObjectTypeId: to.objectTypeId, toObjectId: Number(plan.toId), labels: labelsNow })
       } else {
