@@ -1,2 +1,3 @@
 export * from './connection.js'
 export { runCrmSync, type CrmSyncResult, type CrmSyncOptions } from './sync.js'
+export { createBuiltinConnector } from './builtin-connector.js'
