@@ -2,7 +2,8 @@ import { defineConfig, devices } from '@playwright/test'
 
 /**
  * Debian's Chromium (never a downloaded browser), against the whole stack
- * started by tools/devstack/src/e2e-stack.ts on ports 4100 (admin) / 4101 (portal).
+ * started by tools/devstack/src/e2e-stack.ts on ports 4100 (admin) / 4101 (portal),
+ * ready when 4199 answers.
  */
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
@@ -24,7 +25,8 @@ export default defineConfig({
   webServer: {
     command: 'node --import tsx src/e2e-stack.ts',
     cwd: '../tools/devstack',
-    url: 'http://localhost:4101/healthz',
+    // The stack's readiness port: both apps, the worker and .stack.json are up.
+    url: 'http://127.0.0.1:4199/',
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'ignore',

@@ -4,7 +4,8 @@
  * worker on their own ports. Writes the connection details for the fixtures.
  */
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
 import path from 'node:path'
 import pg from 'pg'
 import { startEmbeddedPostgres } from '@accord/db/embedded'
@@ -15,9 +16,13 @@ import { startStack } from './stack.js'
 
 export const E2E_ADMIN_PORT = 4100
 export const E2E_PORTAL_PORT = 4101
+/** Answers only once both apps, the worker and .stack.json are ready: what Playwright waits for. */
+export const E2E_READY_PORT = 4199
 
 const env = devstackEnv()
 const root = repoRoot()
+// A file left by an earlier run must never be read as this run's.
+rmSync(path.join(root, 'e2e', '.stack.json'), { force: true })
 let serverUrl = env.TEST_DATABASE_URL
 let stopServer: (() => Promise<void>) | undefined
 if (!serverUrl) {
@@ -48,12 +53,15 @@ const stack = await startStack({
   log: (line) => console.log(line),
 })
 writeFileSync(path.join(root, 'e2e', '.stack.json'), JSON.stringify({ ownerUrl: stack.ownerUrl, appUrl: stack.appUrl, adminUrl, portalUrl }, null, 2))
+const ready = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('ready'))
+await new Promise<void>((resolve) => ready.listen(E2E_READY_PORT, '127.0.0.1', resolve))
 console.log('[e2e-stack] ready')
 
 let stopping = false
 const shutdown = async () => {
   if (stopping) return
   stopping = true
+  ready.close()
   await stack.stop()
   const cleanup = new pg.Client({ connectionString: serverUrl })
   await cleanup.connect()

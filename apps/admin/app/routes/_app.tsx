@@ -16,6 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       workspace: session.workspace,
       nav: {
         audit: staffCan(user.staffRole, 'audit.view'),
+        crm: staffCan(user.staffRole, 'crm.view'),
         devMailbox: devMailboxEnabled(),
       },
     },
@@ -59,6 +60,7 @@ export default function SignedInLayout() {
     { to: '/settings/programme', label: 'Programme' },
     { to: '/settings/team', label: 'Team' },
     { to: '/settings/branding', label: 'Branding' },
+    ...(nav.crm ? [{ to: '/settings/crm', label: 'CRM' }] : []),
     ...(nav.audit ? [{ to: '/audit', label: 'Audit log' }] : []),
   ]
   return (
