@@ -124,6 +124,10 @@ async function measure(name: string, url: string, connections: number, headers: 
 
 const portalHome = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}`
 const trpcQuery = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}/api/trpc/portal.home`
+// Context rows (not targets): what the stack costs before our code does anything.
+// Express alone (no Remix, no database), and the signed-out login page: Remix SSR with one indexed query (the tenant's brand).
+const expressOnly = `http://127.0.0.1:${PORTAL_PORT}/healthz`
+const loginPage = `http://127.0.0.1:${PORTAL_PORT}/t/${vendor.slug}/login`
 const bareUrl = `http://127.0.0.1:${barePort}/`
 const auth = { cookie: cookieHeader }
 
@@ -140,6 +144,10 @@ try {
     results.push(await measure('bare http + pg', bareUrl, connections))
     results.push(await measure('portal home (SSR)', portalHome, connections, auth))
     results.push(await measure('tRPC portal.home', trpcQuery, connections, auth))
+    if (connections === 50) {
+      results.push(await measure('context: Express only (/healthz)', expressOnly, connections))
+      results.push(await measure('context: login page (SSR, 1 query)', loginPage, connections))
+    }
   }
 
   const rows = results.map((figures) => {

@@ -84,8 +84,10 @@ const LIVE_STATUSES = ['approved', 'won', 'lost', 'expired'] as const
 
 function defaultLimiter(provider: 'hubspot' | 'salesforce', options: CrmSyncOptions): RequestLimiter {
   // Salesforce has no short window (only a daily org quota); 25/s keeps us polite.
+  // HubSpot counts a request when it arrives, we when we send it: a quarter-second margin keeps the
+  // two windows from disagreeing at the boundary (each 429 there would cost a whole 10 s pause).
   return provider === 'hubspot'
-    ? createRollingLimiter({ requests: options.hubspotRequestsPer10s ?? 100, windowMs: 10_000, sleep: options.sleep })
+    ? createRollingLimiter({ requests: options.hubspotRequestsPer10s ?? 100, windowMs: 10_250, sleep: options.sleep })
     : createRollingLimiter({ requests: 25, windowMs: 1_000, sleep: options.sleep })
 }
 
