@@ -7,6 +7,8 @@ export const benchEnv = () =>
       /** An existing Postgres server to create the bench database on (embedded otherwise). */
       BENCH_DATABASE_URL: optionalString,
       BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+      /** Foundation bench: processes per app (WEB_CONCURRENCY); 2 = one per core of the reference machine. */
+      BENCH_WEB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
       /** Registrations bench: keep the seeded database (its name is printed) … */
       BENCH_KEEP_DATABASE: z.enum(['0', '1']).default('0'),
       /** … and measure again on it without seeding. */

@@ -55,7 +55,8 @@ const stack = await startStack({
   portalUrl: `http://localhost:${PORTAL_PORT}`,
   dev: false,
   seedDemo: false,
-  extraEnv: { PORTAL_BASE_DOMAIN: '', DATABASE_POOL_SIZE: '20' },
+  // One app process per core, as a deployment on this machine would run (README: WEB_CONCURRENCY).
+  extraEnv: { PORTAL_BASE_DOMAIN: '', DATABASE_POOL_SIZE: '10', WEB_CONCURRENCY: String(env.BENCH_WEB_CONCURRENCY) },
   log: () => undefined,
 })
 
@@ -155,7 +156,7 @@ try {
     const ratio = baseline ? figures.requestsPerSecond / baseline.requestsPerSecond : 1
     return `| ${figures.name} | ${figures.connections} | ${figures.requestsPerSecond.toFixed(0)} | ${figures.p50.toFixed(1)} | ${figures.p95.toFixed(1)} | ${(ratio * 100).toFixed(0)} % | ${figures.errors} |`
   })
-  console.log(`\nFoundation benchmark — ${DURATION_SECONDS}s per run, loopback, ${new Date().toISOString()}`)
+  console.log(`\nFoundation benchmark — ${DURATION_SECONDS}s per run, loopback, ${env.BENCH_WEB_CONCURRENCY} app process(es), ${new Date().toISOString()}`)
   console.log('| target | connections | req/s | p50 ms | p95 ms | vs bare | errors |')
   console.log('|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)

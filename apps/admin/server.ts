@@ -4,6 +4,8 @@ import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
 // startAppServer is not re-exported from @accord/web's index, so import its module directly.
+import { superviseAppProcesses } from '@accord/web/cluster'
+import { webEnv } from '@accord/web/env'
 import { startAppServer } from '@accord/web/server'
 import { adminEnv } from './env.js'
 
@@ -15,22 +17,26 @@ try {
   dbEnv()
   appDatabaseUrl()
   emailEnv()
+  webEnv()
 } catch (error) {
   console.error(`[admin] cannot start: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 }
 
-const server = await startAppServer({
-  name: 'admin',
-  appRoot: path.dirname(fileURLToPath(import.meta.url)),
-  port,
-  dev: process.argv.includes('--dev'),
-  // Authenticated by its own token or webhook signature, and posted by mail servers, not browsers.
-  csrfExemptPathPrefixes: ['/api/inbound/', '/api/crm/webhook/'],
-})
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void server.close().finally(() => process.exit(0))
+const dev = process.argv.includes('--dev')
+if (!superviseAppProcesses('admin', { processes: webEnv().WEB_CONCURRENCY, dev })) {
+  const server = await startAppServer({
+    name: 'admin',
+    appRoot: path.dirname(fileURLToPath(import.meta.url)),
+    port,
+    dev,
+    // Authenticated by its own token or webhook signature, and posted by mail servers, not browsers.
+    csrfExemptPathPrefixes: ['/api/inbound/', '/api/crm/webhook/'],
   })
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void server.close().finally(() => process.exit(0))
+    })
+  }
 }

@@ -3,13 +3,15 @@ import { fileURLToPath } from 'node:url'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
+import { superviseAppProcesses } from '@accord/web/cluster'
+import { webEnv } from '@accord/web/env'
 import { startAppServer } from '@accord/web/server'
 import { closeRuntimeDeps } from './app/server/runtime.server'
 import { portalEnv } from './env'
 
 // Fail at boot, naming every bad setting at once, rather than on the first request.
 const problems: string[] = []
-for (const check of [portalEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv]) {
+for (const check of [portalEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
   try {
     check()
   } catch (error) {
@@ -24,13 +26,16 @@ if (problems.length > 0) {
 const port = portalEnv().PORTAL_PORT
 
 const appRoot = path.dirname(fileURLToPath(import.meta.url))
-const server = await startAppServer({ name: 'portal', appRoot, port, dev: process.argv.includes('--dev') })
+const dev = process.argv.includes('--dev')
+if (!superviseAppProcesses('portal', { processes: webEnv().WEB_CONCURRENCY, dev })) {
+  const server = await startAppServer({ name: 'portal', appRoot, port, dev })
 
-async function shutdown(signal: string) {
-  console.log(`[portal] ${signal}: shutting down`)
-  await server.close()
-  await closeRuntimeDeps().catch((error: unknown) => console.error('[portal] error while closing connections:', error))
-  process.exit(0)
+  const shutdown = async (signal: string) => {
+    console.log(`[portal] ${signal}: shutting down`)
+    await server.close()
+    await closeRuntimeDeps().catch((error: unknown) => console.error('[portal] error while closing connections:', error))
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
 }
-process.once('SIGINT', () => void shutdown('SIGINT'))
-process.once('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
@@ -26,7 +27,9 @@ export async function startAppServer(options: AppServerOptions): Promise<{ close
   app.disable('x-powered-by')
   const trustProxy = webEnv().TRUST_PROXY
   app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' ? true : trustProxy)
-  app.use(compression())
+  // Compression wraps every response; only do that for clients that accept an encoding.
+  const compress = compression()
+  app.use((request, response, next) => (request.headers['accept-encoding'] ? compress(request, response, next) : next()))
   app.use((_request, response, next) => {
     response.set({
       'X-Content-Type-Options': 'nosniff',
@@ -51,7 +54,10 @@ export async function startAppServer(options: AppServerOptions): Promise<{ close
   } else {
     const clientDir = path.join(options.appRoot, 'build', 'client')
     app.use('/assets', express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(clientDir, { maxAge: '1h' }))
+    // The other public files are known at boot: only their paths touch the file system (no stat per page request).
+    const publicFiles = listPublicFiles(clientDir)
+    const servePublic = express.static(clientDir, { maxAge: '1h' })
+    app.use((request, response, next) => (publicFiles.has(request.path) ? servePublic(request, response, next) : next()))
     build = (await import(path.join(options.appRoot, 'build', 'server', 'index.js'))) as ServerBuild
   }
   app.all(
@@ -76,4 +82,22 @@ export async function startAppServer(options: AppServerOptions): Promise<{ close
     })
     server.keepAliveTimeout = 65_000
   })
+}
+
+/** URL paths of the files in the client build outside /assets (favicon, robots.txt…). */
+function listPublicFiles(clientDir: string): Set<string> {
+  const files = new Set<string>()
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!(prefix === '' && entry.name === 'assets')) walk(path.join(dir, entry.name), `${prefix}/${entry.name}`)
+      } else files.add(`${prefix}/${entry.name}`)
+    }
+  }
+  try {
+    walk(clientDir, '')
+  } catch {
+    // No client build (yet): nothing public to serve besides /assets.
+  }
+  return files
 }
