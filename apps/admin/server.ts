@@ -31,7 +31,7 @@ if (!superviseAppProcesses('admin', { processes: webEnv().WEB_CONCURRENCY, dev }
     port,
     dev,
     // Authenticated by its own token or webhook signature, and posted by mail servers, not browsers.
-    csrfExemptPathPrefixes: ['/api/inbound/', '/api/crm/webhook/'],
+    csrfExemptPathPrefixes: ['/api/inbound/', '/api/crm/webhook/', '/api/slack/'],
   })
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -5,5 +5,7 @@ export default defineConfig({
     globalSetup: ['@accord/core/testing/global-setup'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Every file starts real workers on the one test database; run in parallel they would work each other's jobs.
+    fileParallelism: false,
   },
 })

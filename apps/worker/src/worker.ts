@@ -1,6 +1,6 @@
-import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, runCrmSync, runRegistrationImport, runRegistrationTimers } from '@accord/core'
+import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail } from '@accord/jobs'
+import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail, slackPost } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -106,6 +106,53 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         // A used-up daily quota: come back when it resets instead of burning retries now.
         if (result.status === 'rate_limited' && result.retryAt) await deps.jobs.send(deps.db, crmSync, { tenantId: payload.data.tenantId, trigger: 'scheduled' }, { startAfter: result.retryAt })
         log.info('crm.sync done', { jobId: job.id, tenantId: payload.data.tenantId, trigger: payload.data.trigger, status: result.status, pushed: result.pushed, created: result.created, failed: result.failed, pulled: result.pulled, applied: result.applied, requests: result.requests, rateLimited: result.rateLimited })
+      }),
+    )
+
+    // A partner's e-mail reply onto the CRM deal's timeline; idempotent (the note id is kept), waits for the deal via the sync.
+    await boss.work<unknown>(crmNote.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = crmNote.payload.safeParse(job.data)
+        if (!payload.success) return log.error('crm.note: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await writeCrmNote(deps, payload.data, { requestTimeoutMs: options.crmSync?.requestTimeoutMs })
+        log.info('crm.note done', { jobId: job.id, ...payload.data, ...result })
+      }),
+    )
+
+    // Idempotent per outbox row; a Slack 429 re-queues the job itself (startAfter = Retry-After), a 5xx throws for pg-boss's backoff.
+    await boss.work<unknown>(slackPost.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = slackPost.payload.safeParse(job.data)
+        if (!payload.success) return log.error('slack.post: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await deliverSlackMessage(deps, payload.data)
+        log.info('slack.post done', { jobId: job.id, ...payload.data, outcome: result.outcome, retryAt: result.retryAt?.toISOString() })
+      }),
+    )
+
+    await boss.work<unknown>(announcementFanout.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = announcementFanout.payload.safeParse(job.data)
+        if (!payload.success) return log.error('announcements.fanout: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runAnnouncementFanout(deps, payload.data)
+        log.info('announcements.fanout done', { jobId: job.id, ...payload.data, ...result })
+      }),
+    )
+
+    await boss.work<unknown>(announcementTimersSweep.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const tenantIds = await listActiveTenantIds(deps)
+        for (const tenantId of tenantIds) await deps.jobs.send(deps.db, announcementTimers, { tenantId })
+        log.info('announcements.timers-sweep done', { jobId: job.id, tenants: tenantIds.length })
+      }),
+    )
+
+    await boss.work<unknown>(announcementTimers.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = announcementTimers.payload.safeParse(job.data)
+        if (!payload.success) return log.error('announcements.timers: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const published = await publishDueAnnouncements(deps, payload.data)
+        const reminded = await remindUnacknowledged(deps, payload.data)
+        log.info('announcements.timers done', { jobId: job.id, tenantId: payload.data.tenantId, ...published, ...reminded })
       }),
     )
 

@@ -1,7 +1,8 @@
-import { connectCrm, type CoreContext, createRegistrationImport, createRegistrationLink, invitePartnerUser, submitRegistration } from '@accord/core'
+import { connectCrm, connectSlack, type CoreContext, publishAnnouncement, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationImport, createRegistrationLink, invitePartnerUser, setPartnerSlackChannel, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { type FakeHubspot, startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
+import { type FakeSlack, startFakeSlack } from '@accord/core/slack/testing/fake-slack'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCaller } from './root.js'
 import { appErrorOf } from './trpc.js'
@@ -16,7 +17,8 @@ let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 const markersOfB: string[] = []
 let hubspot: FakeHubspot
-let b: { crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
+let slack: FakeSlack
+let b: { announcementId: string; crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -33,14 +35,24 @@ beforeAll(async () => {
   const linkB = await createRegistrationLink(vendorB.owner, { partnerId: partnerB.id })
   hubspot = await startFakeHubspot({ accessToken: 'pat-bravo-secret-token' })
   const crmB = await connectCrm(vendorB.owner, { credentials: { provider: 'hubspot', accessToken: 'pat-bravo-secret-token', baseUrl: hubspot.url } })
-  b = { crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
-  markersOfB.push(importB.importId, 'bravo-secret-file.csv', crmB.runId, 'pat-bravo-secret-token', hubspot.url)
+  const announcementB = await saveAnnouncementDraft(vendorB.owner, { title: 'Bravo Secret Announcement', bodyHtml: '<p>Bravo secret body</p>', channels: ['portal'] })
+  await publishAnnouncement(vendorB.owner, { announcementId: announcementB.announcementId })
+  await runAnnouncementFanout(deps, { tenantId: vendorB.tenantId, announcementId: announcementB.announcementId })
+  b = { announcementId: announcementB.announcementId, crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  markersOfB.push(announcementB.announcementId, 'Bravo Secret Announcement', 'Bravo secret body', importB.importId, 'bravo-secret-file.csv', crmB.runId, 'pat-bravo-secret-token', hubspot.url)
+  slack = await startFakeSlack()
+  const slackHookB = slack.createWebhook('bravo')
+  const partnerHookB = slack.createWebhook('bravopartner')
+  await connectSlack(vendorB.owner, { mode: 'webhook', webhookUrl: slackHookB, channelLabel: '#bravo-secret-channel', signingSecret: 'bravoSigningSecret0000000000000' })
+  await setPartnerSlackChannel(vendorB.owner, { partnerId: partnerB.id, webhookUrl: partnerHookB, label: '#bravo-shared-secret' })
+  markersOfB.push(slackHookB, partnerHookB, '#bravo-secret-channel', 'bravoSigningSecret0000000000000', '#bravo-shared-secret', slack.url)
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
 })
 afterAll(async () => {
   await hubspot?.close()
+  await slack?.close()
   await deps.close()
 })
 
@@ -162,6 +174,26 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.crm.syncNow': () => callerA.admin.crm.syncNow(),
   'admin.crm.retryFailures': () => callerA.admin.crm.retryFailures({ registrationIds: [b.registrationId] }),
   'admin.crm.run': () => callerA.admin.crm.run({ runId: b.crmRunId }),
+  // Tenant A has no Slack; tenant B has a webhook, a signing secret and a partner channel. A sees none of it.
+  'admin.slack.settings': async () => {
+    const settings = await callerA.admin.slack.settings()
+    expect(settings.connection).toBeNull()
+    return settings
+  },
+  'admin.slack.connect': () => callerA.admin.slack.connect({ mode: 'webhook', webhookUrl: `${slack.url}/services/T0/B0/not-a-hook` }),
+  'admin.slack.test': () => callerA.admin.slack.test(),
+  'admin.slack.disconnect': () => callerA.admin.slack.disconnect(),
+  'admin.slack.setPartnerChannel': () => callerA.admin.slack.setPartnerChannel({ partnerId: b.partnerId, webhookUrl: slack.createWebhook('alpha') }),
+  'admin.slack.removePartnerChannel': () => callerA.admin.slack.removePartnerChannel({ partnerId: b.partnerId }),
+  'admin.announcements.list': () => callerA.admin.announcements.list(),
+  'admin.announcements.get': () => callerA.admin.announcements.get({ announcementId: b.announcementId }),
+  'admin.announcements.receipts': () => callerA.admin.announcements.receipts({ announcementId: b.announcementId }),
+  'admin.announcements.save': () => callerA.admin.announcements.save({ announcementId: b.announcementId, title: 'Hijacked', channels: ['portal'] }),
+  'admin.announcements.publish': () => callerA.admin.announcements.publish({ announcementId: b.announcementId }),
+  'admin.announcements.archive': () => callerA.admin.announcements.archive({ announcementId: b.announcementId }),
+  'portal.announcements.feed': () => partnerCallerA.portal.announcements.feed(),
+  'portal.announcements.open': () => partnerCallerA.portal.announcements.open({ announcementId: b.announcementId }),
+  'portal.announcements.acknowledge': () => partnerCallerA.portal.announcements.acknowledge({ announcementId: b.announcementId }),
   'public.slugAvailability': () => callerA.public.slugAvailability({ slug: 'some-free-slug' }),
   'public.suggestSlug': () => callerA.public.suggestSlug({ companyName: 'Alpha' }),
   // Public by design: a portal's branding is what its login page shows anyone.
@@ -194,6 +226,10 @@ describe('tenant isolation through every procedure', () => {
     expect(events.map((event) => event.type)).toEqual(['submitted'])
     const crmOfB = await deps.ownerDb.selectFrom('crm_connections').select(['status', 'attribution_mode']).where('tenant_id', '=', b.tenantId).executeTakeFirstOrThrow()
     expect(crmOfB).toEqual({ status: 'connected', attribution_mode: 'deal_property' })
+    const slackOfB = await deps.ownerDb.selectFrom('slack_connections').select(['status', 'channel_label']).where('tenant_id', '=', b.tenantId).executeTakeFirstOrThrow()
+    expect(slackOfB).toEqual({ status: 'connected', channel_label: '#bravo-secret-channel' })
+    const partnerChannelOfB = await deps.ownerDb.selectFrom('partner_slack_channels').select(['label']).where('tenant_id', '=', b.tenantId).execute()
+    expect(partnerChannelOfB).toEqual([{ label: '#bravo-shared-secret' }])
     const accountsOfB = await deps.ownerDb.selectFrom('accounts').select(['blocked']).where('tenant_id', '=', b.tenantId).where('domain', '=', 'bravo-customer.com').execute()
     expect(accountsOfB).toEqual([{ blocked: false }])
   })

@@ -1,4 +1,4 @@
-import { approveRegistration, createRegistrationImport, createRegistrationLink, listDeals, submitRegistration, updateDeal } from '@accord/core'
+import { approveRegistration, createRegistrationImport, publishAnnouncement, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationLink, listDeals, submitRegistration, updateDeal } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ import { appErrorOf } from './trpc.js'
 let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 const forbidden: string[] = []
-let ids: { registrationA: string; registrationB: string; importB: string; linkB: string }
+let ids: { registrationA: string; registrationB: string; importB: string; linkB: string; announcementB: string; announcementAll: string }
 
 const lead = (company: string, domain: string, extra: Record<string, unknown> = {}) => ({ companyName: company, website: domain, contactName: `Contact at ${company}`, contactEmail: `buyer@${domain}`, problem: `Problem of ${company}`, consent: true, ...extra })
 const inTwoMonths = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
@@ -37,8 +37,15 @@ beforeAll(async () => {
   }
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-import.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Co,x@bravo-import.com\n').toString('base64') })
   const linkB = await createRegistrationLink(vendor.owner, { partnerId: partnerB.id })
-  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId }
-  forbidden.push(linkB.linkId, partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
+  // An announcement only for B, and one for everyone: A sees the second and nothing about who else received it.
+  const announcementB = await saveAnnouncementDraft(vendor.owner, { title: 'Bravo-only pricing memo', channels: ['portal'], audience: { partnerIds: [partnerB.id] } })
+  const announcementAll = await saveAnnouncementDraft(vendor.owner, { title: 'Programme update for all', channels: ['portal'], ackRequired: true })
+  for (const { announcementId } of [announcementB, announcementAll]) {
+    await publishAnnouncement(vendor.owner, { announcementId })
+    await runAnnouncementFanout(deps, { tenantId: vendor.tenantId, announcementId })
+  }
+  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId, announcementB: announcementB.announcementId, announcementAll: announcementAll.announcementId }
+  forbidden.push(announcementB.announcementId, 'Bravo-only pricing memo', repB.userId, linkB.linkId, partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
   callerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendor.tenantId })
 })
 afterAll(async () => {
@@ -49,6 +56,19 @@ const DEFAULT_SAFE = ['stage', 'owner', 'protection_status', 'protection_ends_at
 
 const probes: Record<string, () => Promise<unknown>> = {
   'portal.home': () => callerA.portal.home(),
+  'portal.announcements.feed': async () => {
+    const feed = await callerA.portal.announcements.feed()
+    expect(feed.announcements.map((announcement) => announcement.title)).toEqual(['Programme update for all'])
+    return feed
+  },
+  'portal.announcements.open': async () => {
+    await expect(callerA.portal.announcements.open({ announcementId: ids.announcementB })).rejects.toThrow(/not found/)
+    return callerA.portal.announcements.open({ announcementId: ids.announcementAll })
+  },
+  'portal.announcements.acknowledge': async () => {
+    await expect(callerA.portal.announcements.acknowledge({ announcementId: ids.announcementB })).rejects.toThrow(/not found/)
+    return callerA.portal.announcements.acknowledge({ announcementId: ids.announcementAll })
+  },
   'portal.pipeline.list': async () => {
     const pipeline = await callerA.portal.pipeline.list()
     expect(pipeline.deals.map((deal) => deal.customerName)).toEqual(['Alpha Deal Customer'])

@@ -20,6 +20,14 @@ const schema = z.object({
       .refine((value) => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32, 'must be 32 bytes as base64 or 64 hex characters (openssl rand -base64 32)')
       .optional(),
   ),
+  /**
+   * Key signing the reply addresses on partner notifications
+   * (`reply+<token>@<INBOUND_EMAIL_DOMAIN>`, HMAC-SHA256): at least 32
+   * characters (`openssl rand -base64 32`). The local default is public, so
+   * set it in production; changing it invalidates the reply addresses of
+   * e-mails already sent (replies to them are refused politely).
+   */
+  REPLY_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional()),
 })
 
 export type CoreEnv = z.infer<typeof schema>

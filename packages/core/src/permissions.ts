@@ -18,7 +18,10 @@ export const staffPermissions = {
   'registrations.decide': ['owner', 'admin', 'partner_manager'],
   'programme.manage': ['owner', 'admin'],
   'crm.view': ['owner', 'admin', 'partner_manager'],
+  'announcements.view': ALL,
+  'announcements.manage': ['owner', 'admin', 'partner_manager'],
   'crm.manage': ['owner', 'admin'],
+  'slack.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly StaffRole[]>
 
 export type StaffPermission = keyof typeof staffPermissions

@@ -141,6 +141,24 @@ export interface CrmConnector {
   /** The CRM's deal stages, for mapping them to Accord's motion stages. */
   listStages(): Promise<CrmStageOption[]>
   writeBack(records: CrmWriteBack[]): Promise<void>
+  /**
+   * Put a note on a deal's timeline (HubSpot: a note associated with the
+   * deal; Salesforce: a completed Task on the opportunity). Creates a new
+   * record every call: the engine keeps `noteId` by `dedupeKey` and never
+   * calls twice for one key once it has the id.
+   */
+  addDealNote(input: CrmDealNote): Promise<{ noteId: string }>
+}
+
+export interface CrmDealNote {
+  /** The CRM's deal / opportunity id (from the external-id map). */
+  dealId: string
+  /** Plain text. */
+  body: string
+  /** ISO time the note is dated at (when the partner wrote). */
+  timestamp: string
+  /** Accord's id for the note (the registration event id). */
+  dedupeKey: string
 }
 
 /** Counts every HTTP request a connector makes and waits for a slot first (the engine's rate limiter). */

@@ -7,6 +7,9 @@ import * as captureChannels from './20261123T160000_capture_channels.js'
 import * as tenantTrigramIndexes from './20261123T170000_tenant_trigram_indexes.js'
 import * as trigramGistLeakproof from './20261123T180000_trigram_gist_leakproof.js'
 import * as crmSync from './20261130T090000_crm_sync.js'
+import * as slack from './20261130T100000_slack.js'
+import * as announcements from './20261130T110000_announcements.js'
+import * as replyByEmail from './20261130T120000_reply_by_email.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '20261123T170000_tenant_trigram_indexes': tenantTrigramIndexes,
   '20261123T180000_trigram_gist_leakproof': trigramGistLeakproof,
   '20261130T090000_crm_sync': crmSync,
+  '20261130T100000_slack': slack,
+  '20261130T110000_announcements': announcements,
+  '20261130T120000_reply_by_email': replyByEmail,
 }

@@ -39,6 +39,45 @@ export interface Accounts {
   updated_at: Generated<Timestamp>;
 }
 
+export interface AnnouncementReceipts {
+  acknowledged_at: Timestamp | null;
+  acknowledged_via: string | null;
+  announcement_id: string;
+  clicked_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  delivered_email_at: Timestamp | null;
+  delivered_portal_at: Timestamp | null;
+  email_outbox_id: string | null;
+  link_token_hash: string;
+  opened_at: Timestamp | null;
+  opened_via: string | null;
+  partner_id: string;
+  reminded_at: Timestamp | null;
+  reminders: Generated<number>;
+  tenant_id: string;
+  user_id: string;
+}
+
+export interface Announcements {
+  ack_due_at: Timestamp | null;
+  ack_required: Generated<boolean>;
+  audience: Generated<Json>;
+  body_html: Generated<string>;
+  body_text: Generated<string>;
+  channels: Generated<string[]>;
+  created_at: Generated<Timestamp>;
+  created_by_user_id: string | null;
+  id: Generated<string>;
+  progress_id: string | null;
+  publish_at: Timestamp | null;
+  published_at: Timestamp | null;
+  recipients: Generated<number>;
+  status: Generated<string>;
+  tenant_id: string;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ApprovalRoutes {
   approver_user_id: string;
   created_at: Generated<Timestamp>;
@@ -259,6 +298,15 @@ export interface PartnerOrganisations {
   website: string | null;
 }
 
+export interface PartnerSlackChannels {
+  created_at: Generated<Timestamp>;
+  label: string | null;
+  partner_id: string;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+  webhook_url_ciphertext: string;
+}
+
 export interface RateLimitBuckets {
   hits: number;
   key: string;
@@ -396,6 +444,15 @@ export interface Registrations {
   website: string | null;
 }
 
+export interface ReplyAddresses {
+  created_at: Generated<Timestamp>;
+  key: string;
+  partner_id: string;
+  recipient_email: string;
+  registration_id: string;
+  tenant_id: string;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -404,6 +461,51 @@ export interface Sessions {
   tenant_id: string;
   user_agent: string | null;
   user_id: string;
+}
+
+export interface SlackCommandReceipts {
+  outcome: string | null;
+  received_at: Generated<Timestamp>;
+  registration_id: string | null;
+  request_hash: string;
+  slack_team_id: string | null;
+  slack_user_id: string | null;
+  tenant_id: string;
+}
+
+export interface SlackConnections {
+  channel_label: string | null;
+  connected_at: Generated<Timestamp>;
+  connected_by_user_id: string | null;
+  created_at: Generated<Timestamp>;
+  credentials_ciphertext: string;
+  default_channel: string | null;
+  disconnected_at: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  mode: string;
+  signing_secret_ciphertext: string | null;
+  status: Generated<string>;
+  team_label: string | null;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SlackMessages {
+  attempts: Generated<number>;
+  blocks: Json | null;
+  created_at: Generated<Timestamp>;
+  dedupe_key: string;
+  id: Generated<string>;
+  kind: string;
+  last_error: string | null;
+  next_attempt_at: Timestamp | null;
+  partner_id: string | null;
+  sent_at: Timestamp | null;
+  status: Generated<string>;
+  tenant_id: string;
+  text: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface Tenants {
@@ -447,6 +549,8 @@ export interface Users {
 
 export interface DB {
   accounts: Accounts;
+  announcement_receipts: AnnouncementReceipts;
+  announcements: Announcements;
   approval_routes: ApprovalRoutes;
   audit_log: AuditLog;
   auth_tokens: AuthTokens;
@@ -461,6 +565,7 @@ export interface DB {
   invitations: Invitations;
   job_progress: JobProgress;
   partner_organisations: PartnerOrganisations;
+  partner_slack_channels: PartnerSlackChannels;
   rate_limit_buckets: RateLimitBuckets;
   registration_counters: RegistrationCounters;
   registration_events: RegistrationEvents;
@@ -468,7 +573,11 @@ export interface DB {
   registration_imports: RegistrationImports;
   registration_links: RegistrationLinks;
   registrations: Registrations;
+  reply_addresses: ReplyAddresses;
   sessions: Sessions;
+  slack_command_receipts: SlackCommandReceipts;
+  slack_connections: SlackConnections;
+  slack_messages: SlackMessages;
   tenants: Tenants;
   territories: Territories;
   users: Users;

@@ -2,6 +2,7 @@
 import React from 'react'
 import { render, toPlainText } from '@react-email/render'
 import type { ReactElement } from 'react'
+import { Announcement, type AnnouncementProps, announcementSubject } from './templates/announcement.js'
 import { MagicLink, type MagicLinkProps, magicLinkSubject } from './templates/magic-link.js'
 import { PartnerInvitation, type PartnerInvitationProps, partnerInvitationSubject } from './templates/partner-invitation.js'
 import { PasswordReset, type PasswordResetProps, passwordResetSubject } from './templates/password-reset.js'
@@ -17,6 +18,7 @@ export type EmailTemplate =
   | { name: 'partner-invitation'; props: PartnerInvitationProps }
   | { name: 'magic-link'; props: MagicLinkProps }
   | { name: 'registration-update'; props: RegistrationUpdateProps }
+  | { name: 'announcement'; props: AnnouncementProps }
 
 export type EmailTemplateName = EmailTemplate['name']
 
@@ -40,6 +42,8 @@ function compose(template: EmailTemplate): { subject: string; element: ReactElem
       return { subject: magicLinkSubject(template.props), element: <MagicLink {...template.props} /> }
     case 'registration-update':
       return { subject: registrationUpdateSubject(template.props), element: <RegistrationUpdate {...template.props} /> }
+    case 'announcement':
+      return { subject: announcementSubject(template.props), element: <Announcement {...template.props} /> }
     default: {
       const unknown: never = template
       throw new Error(`Unknown e-mail template: ${(unknown as { name: string }).name}`)

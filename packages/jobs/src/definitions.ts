@@ -77,7 +77,58 @@ export const crmSync = {
   singletonKey: (payload) => `crm.sync:${payload.tenantId}`,
 } satisfies JobDefinition<z.infer<typeof crmSyncPayload>>
 
+/**
+ * Post one Slack outbox message (slack_messages row). Idempotent: the handler
+ * locks the row and skips it once sent. A Slack 429 re-sends this job with
+ * startAfter = Retry-After instead of burning a retry.
+ */
+export const slackPost = {
+  name: 'slack.post',
+  payload: z.object({ tenantId, messageId: z.string().uuid() }),
+  queue: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 120, policy: 'short' },
+  singletonKey: (payload) => `slack.post:${payload.messageId}`,
+} satisfies JobDefinition<{ tenantId: string; messageId: string }>
+
+/**
+ * A partner's e-mail reply (a registration_events row) written to the deal's
+ * timeline in the connected CRM (HubSpot note / Salesforce task). Idempotent:
+ * the note's CRM id is kept in crm_records (object_type 'note', keyed by the
+ * event id), so a retried job writes nothing twice. A registration without a
+ * CRM deal yet is not an error: the CRM sync writes its waiting notes after
+ * it has pushed the deal.
+ */
+export const crmNote = {
+  name: 'crm.note',
+  payload: z.object({ tenantId, registrationId: z.string().uuid(), eventId: z.string().uuid() }),
+  queue: { retryLimit: 6, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: (payload) => `crm.note:${payload.eventId}`,
+} satisfies JobDefinition<{ tenantId: string; registrationId: string; eventId: string }>
+
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync] as const
+/** One announcement's fan-out: receipts and e-mails in batches of 1,000; a rerun adds only who is missing. */
+export const announcementFanout = {
+  name: 'announcements.fanout',
+  payload: z.object({ tenantId, announcementId: z.string().uuid() }),
+  queue: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 1800, policy: 'short' },
+  singletonKey: (payload) => `announcements.fanout:${payload.announcementId}`,
+} satisfies JobDefinition<{ tenantId: string; announcementId: string }>
+
+/** Every 5 minutes: one announcement timer job per active tenant (scheduled publishing, reminders). */
+export const announcementTimersSweep = {
+  name: 'announcements.timers-sweep',
+  payload: z.object({}),
+  queue: { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: () => 'announcements.timers-sweep',
+  cron: '*/5 * * * *',
+} satisfies JobDefinition<Record<string, never>>
+
+export const announcementTimers = {
+  name: 'announcements.timers',
+  payload: z.object({ tenantId }),
+  queue: { retryLimit: 4, retryDelay: 30, retryBackoff: true, expireInSeconds: 600, policy: 'short' },
+  singletonKey: (payload) => `announcements.timers:${payload.tenantId}`,
+} satisfies JobDefinition<{ tenantId: string }>
+
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

@@ -5,6 +5,8 @@ import { DEAD_LETTER_QUEUE, type JobDefinition, jobDefinitions } from './definit
 export interface JobSender {
   /** Enqueue inside the caller's transaction: the job exists iff the transaction commits. */
   send<Payload extends object>(trx: Transaction<any> | Kysely<any>, job: JobDefinition<Payload>, payload: Payload, options?: { startAfter?: Date }): Promise<string | null>
+  /** Many jobs of one kind in one statement, inside the caller's transaction (fan-outs). */
+  sendMany<Payload extends object>(trx: Transaction<any> | Kysely<any>, job: JobDefinition<Payload>, payloads: Payload[]): Promise<void>
 }
 
 /** pg-boss runs its SQL on our Kysely transaction through this adapter. */
@@ -29,6 +31,17 @@ export function createJobSender(boss: PgBoss): JobSender {
         startAfter: options.startAfter,
         db: kyselyDb(trx),
       })
+    },
+    async sendMany(trx, job, payloads) {
+      if (payloads.length === 0) return
+      const { policy: _policy, ...queueOptions } = job.queue
+      await boss.insert(
+        payloads.map((payload) => {
+          const parsed = job.payload.parse(payload)
+          return { name: job.name, data: parsed as object, ...queueOptions, deadLetter: DEAD_LETTER_QUEUE, singletonKey: job.singletonKey?.(parsed) }
+        }),
+        { db: kyselyDb(trx) },
+      )
     },
   }
 }

@@ -320,7 +320,8 @@ export default function RegistrationDetail() {
                   </p>
                   {event.rule ? <p className="muted small">Rule: {ruleLabels[event.rule] ?? event.rule}</p> : null}
                   {event.staffNote ? <p className="wrap-anywhere pre-wrap">{event.staffNote}</p> : null}
-                  {event.partnerNote ? <p className="muted small wrap-anywhere">Partner saw: {event.partnerNote}</p> : null}
+                  {/* A partner's e-mail reply is their own text (staffNote): no separate "partner saw" line. */}
+                  {event.partnerNote && event.type !== 'partner_reply' ? <p className="muted small wrap-anywhere">Partner saw: {event.partnerNote}</p> : null}
                 </li>
               ))}
             </ol>

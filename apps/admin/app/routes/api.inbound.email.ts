@@ -5,7 +5,9 @@ import type { ActionFunctionArgs } from '@remix-run/node'
 import { runtimeDeps } from '~/server/runtime.server'
 
 /**
- * The registration address's endpoint: a raw RFC 822 message (an MTA or
+ * The inbound address's endpoint — registrations to `registrations+<workspace>@…`
+ * and replies to notifications (`reply+<token>@…`), told apart in core
+ * (`receiveRegistrationEmail`): a raw RFC 822 message (an MTA or
  * relay, `Authorization: Bearer <INBOUND_EMAIL_TOKEN>`) or Resend's inbound
  * webhook (signed with RESEND_WEBHOOK_SECRET). Locally, with the dev mailbox
  * on, it needs no configuration.

@@ -32,13 +32,18 @@ export async function action({ request }: ActionFunctionArgs) {
   const outcome = await receiveRegistrationEmail(await runtimeDeps(), {
     mail: { from: { email: from, name: null }, to: [text('to').trim()], subject: text('subject').trim() || '(no subject)', messageId: `<${randomUUID()}@dev-mailbox.localhost>`, inReplyTo: null, text: text('body') },
   })
+  // A reply address (reply+…@, copied from a notification's Reply-To) adds a note to that registration instead.
   const message =
     outcome.outcome === 'registered'
       ? `Registered as ${outcome.caseReference}. The answer to the sender is in the mailbox.`
-      : outcome.outcome === 'duplicate_delivery'
-        ? 'This message was already processed.'
-        : `Not registered (${outcome.outcome.replace('_', ' ')}): ${outcome.detail} ${outcome.outcome === 'no_workspace' ? '' : 'The answer to the sender is in the mailbox.'}`
-  return data({ ok: outcome.outcome === 'registered', message })
+      : outcome.outcome === 'reply_recorded'
+        ? 'Reply added to the registration’s timeline.'
+        : outcome.outcome === 'duplicate_delivery'
+          ? 'This message was already processed.'
+          : outcome.outcome === 'reply_refused'
+            ? `Reply not added (${outcome.reason.replace('_', ' ')}): ${outcome.detail} Any answer to the sender is in the mailbox.`
+            : `Not registered (${outcome.outcome.replace('_', ' ')}): ${outcome.detail} ${outcome.outcome === 'no_workspace' ? '' : 'The answer to the sender is in the mailbox.'}`
+  return data({ ok: outcome.outcome === 'registered' || outcome.outcome === 'reply_recorded', message })
 }
 
 export default function SendMailIn() {
@@ -53,7 +58,7 @@ export default function SendMailIn() {
       <h1>Send a registration e-mail in</h1>
       <p className="muted">Write as a partner user would to the vendor’s registration address. Demo partner users: anna@contoso.example, ben@fabrikam.example, chloe@adatum.example.</p>
       {result ? (
-        <Alert tone={result.ok ? 'success' : 'warning'} title={result.ok ? 'Registered' : 'Not registered'}>
+        <Alert tone={result.ok ? 'success' : 'warning'} title={result.ok ? 'Received' : 'Not processed'}>
           {result.message}
         </Alert>
       ) : null}

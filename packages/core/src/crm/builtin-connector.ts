@@ -106,5 +106,9 @@ export function createBuiltinConnector(deps: CoreDeps, tenantId: string): CrmCon
     },
     // Accord's own tables already hold certifications and engagement; nothing to copy.
     async writeBack() {},
+    // The built-in CRM's timeline is the registration's own event log, where the reply already is.
+    async addDealNote({ dedupeKey }) {
+      return { noteId: dedupeKey }
+    },
   }
 }

@@ -21,6 +21,7 @@ import { sql, type TenantTransaction, withTenant } from '@accord/db'
 import type { CoreDeps } from '../context.js'
 import { closeRegistrationFromCrm } from '../registrations/review.js'
 import { connectorFor, crmLabel, type CrmConnectionRow, readConnectionCredentials } from './connection-store.js'
+import { writePendingCrmNotes } from './notes.js'
 
 /**
  * The sync engine: one run per tenant at a time (a session advisory lock on
@@ -158,6 +159,8 @@ async function syncLocked(deps: CoreDeps, input: { tenantId: string; trigger: Cr
     }
 
     await pushChanges(deps, { tenantId: input.tenantId, connection, connector, call, runId, progressId, result, snapshot, retryFailed: input.trigger === 'retry', onBatch: options.onBatch, batchSize: Math.min(PUSH_BATCH_SIZE, Math.max(1, options.batchSize ?? PUSH_BATCH_SIZE)) })
+    // Partner replies whose deal did not exist when they arrived (crm.note waited): now it may.
+    await writePendingCrmNotes(deps, { tenantId: input.tenantId, provider, connectedAt: connection.connected_at, connector, call })
     await pullChanges(deps, { tenantId: input.tenantId, connection, connector, call, label, result, runId, snapshot })
 
     result.status = result.failed > 0 ? 'partial' : 'succeeded'

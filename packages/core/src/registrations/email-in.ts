@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { withTenant } from '@accord/db'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
@@ -6,6 +5,7 @@ import { enqueueEmail } from '../email/enqueue-email.js'
 import { AppError } from '../errors.js'
 import { brandOf } from '../tenants/brand.js'
 import { findTenantBySlug } from '../tenants/lookup.js'
+import { inboundMessageKey, isRegistrationReply, receiveRegistrationReply, type ReplyOutcome } from './email-reply.js'
 import { extractRegistrationFields, type InboundMail, registrationMailTemplate } from './inbound-email.js'
 import { registrationFieldLabels } from './input.js'
 import { registerClaim } from './submit.js'
@@ -24,6 +24,7 @@ export type InboundOutcome =
   | { outcome: 'missing_fields' | 'invalid_fields' | 'unknown_sender' | 'not_allowed'; detail: string }
   | { outcome: 'duplicate_delivery' }
   | { outcome: 'no_workspace'; detail: string }
+  | Exclude<ReplyOutcome, { outcome: 'duplicate_delivery' }>
 
 /** The workspace a registration address names: `registrations+<slug>@…`, `<slug>@…` or `<slug>.registrations@…`. */
 export function workspaceSlugFromAddress(address: string): string | null {
@@ -35,13 +36,16 @@ export function workspaceSlugFromAddress(address: string): string | null {
   return /^[a-z0-9-]{3,40}$/.test(local) && local !== 'registrations' ? local : null
 }
 
-function messageKey(mail: InboundMail): string {
-  if (mail.messageId) return `id:${mail.messageId.toLowerCase()}`
-  return `hash:${createHash('sha256').update(`${mail.from?.email ?? ''}\n${mail.subject}\n${mail.text}`).digest('hex')}`
-}
+const messageKey = inboundMessageKey
 
+/**
+ * Everything that arrives at the inbound address: replies to notifications
+ * (`reply+<token>@…`) go to `receiveRegistrationReply`, the rest is a
+ * registration for the workspace the address names.
+ */
 export async function receiveRegistrationEmail(deps: CoreDeps, input: { mail: InboundMail }): Promise<InboundOutcome> {
   const { mail } = input
+  if (isRegistrationReply(mail)) return receiveRegistrationReply(deps, { mail })
   let tenant: Awaited<ReturnType<typeof findTenantBySlug>> = null
   for (const address of mail.to) {
     const slug = workspaceSlugFromAddress(address)

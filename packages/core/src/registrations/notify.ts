@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import type { TenantTransaction } from '@accord/db'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
 import { brandOf } from '../tenants/brand.js'
+import { notifySlackOfRegistrationStatus } from '../slack/outbox.js'
+import { replyAddressFor } from './reply-address.js'
 
 /**
  * Registration e-mails. Partners hear about every status change of their own
@@ -105,14 +108,17 @@ function partnerWording(notice: PartnerNotice, company: string, reference: strin
 
 export async function notifyPartner(
   trx: TenantTransaction,
-  deps: Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal'>,
+  deps: Pick<CoreDeps, 'jobs' | 'emailFrom' | 'portal' | 'adminUrl'>,
   input: { tenant: TenantForEmail; registration: RegistrationForEmail; to: { email: string; name: string | null }; notice: PartnerNotice },
 ): Promise<void> {
   const reference = caseReference(input.registration.case_number)
   const wording = partnerWording(input.notice, input.registration.company_name, reference)
+  // Replies land on the registration's timeline (receiveRegistrationReply); without a row (not visible here) the brand's support address stays.
+  const replyTo = await replyAddressFor(trx, { tenantId: input.tenant.id, registrationId: input.registration.id, recipientEmail: input.to.email })
   await enqueueEmail(trx, deps, {
     tenantId: input.tenant.id,
     to: input.to.email,
+    ...(replyTo ? { replyTo } : {}),
     template: {
       name: 'registration-update',
       props: {
@@ -125,9 +131,52 @@ export async function notifyPartner(
         facts: wording.facts,
         action: { url: `${portalBaseUrl(deps.portal, input.tenant.slug)}/registrations/${input.registration.id}`, label: 'Open the registration' },
         reason: `You received this e-mail because you registered ${input.registration.company_name} with ${input.tenant.portal_name ?? input.tenant.name}.`,
-        note: `Quote ${reference} in any question about this registration.`,
+        note: replyTo ? `Reply to this e-mail to add a note to ${reference}; the partner team sees it on the registration.` : `Quote ${reference} in any question about this registration.`,
       },
     },
+  })
+  await postStatusToSlack(trx, deps, input.tenant.id, input.registration, reference, input.notice)
+}
+
+/** Slack statuses for each partner notice (the reminder before expiry is not a status change). */
+const SLACK_STATUS: Partial<Record<PartnerNotice['kind'], string>> = {
+  received: 'submitted',
+  approved: 'approved',
+  info_requested: 'info_requested',
+  rejected: 'rejected',
+  won: 'won',
+  lost: 'lost',
+  expired: 'expired',
+  extended: 'protection extended',
+}
+
+/**
+ * The same status change, in the vendor's Slack channel and the partner's
+ * shared channel when they are connected (nothing happens otherwise). Only
+ * partner-visible words go there: the partner's note, never conflict details.
+ */
+async function postStatusToSlack(trx: TenantTransaction, deps: Pick<CoreDeps, 'jobs' | 'portal' | 'adminUrl'>, tenantId: string, registration: RegistrationForEmail, reference: string, notice: PartnerNotice): Promise<void> {
+  const status = SLACK_STATUS[notice.kind]
+  if (!status) return
+  const partner = await trx
+    .selectFrom('registrations as r')
+    .innerJoin('partner_organisations as p', 'p.id', 'r.partner_id')
+    .select(['p.id', 'p.name'])
+    .where('r.id', '=', registration.id)
+    .executeTakeFirst()
+  if (!partner) return
+  const partnerNote = notice.kind === 'rejected' ? notice.reason : notice.kind === 'info_requested' ? notice.question : notice.kind === 'lost' ? notice.reason : null
+  await notifySlackOfRegistrationStatus(trx, { jobs: deps.jobs, portal: deps.portal, adminUrl: deps.adminUrl }, {
+    tenantId,
+    registrationId: registration.id,
+    caseReference: reference,
+    companyName: registration.company_name,
+    partnerId: partner.id,
+    partnerName: partner.name,
+    status,
+    partnerNote,
+    // Each notice is its own post (a registration can be extended twice).
+    eventKey: `${notice.kind}:${randomUUID()}`,
   })
 }
 
@@ -136,6 +185,7 @@ export type StaffNotice =
   | { kind: 'sla_reminder'; partnerName: string; dueAt: Date }
   | { kind: 'sla_breached'; partnerName: string; dueAt: Date }
   | { kind: 'info_answered'; partnerName: string; answer: string }
+  | { kind: 'partner_reply'; partnerName: string; senderName: string; text: string }
   | { kind: 'appeal'; partnerName: string; evidence: string }
   | { kind: 'extension_requested'; partnerName: string; note: string }
   | { kind: 'idle'; partnerName: string; lastActivityAt: Date }
@@ -151,6 +201,8 @@ function staffWording(notice: StaffNotice, company: string, reference: string) {
       return { headline: `Decision overdue: ${company} (${reference})`, paragraphs: [`The decision SLA for the registration by ${notice.partnerName} passed at ${formatDateTime(notice.dueAt)}. It has been escalated to you.`], facts: [] }
     case 'info_answered':
       return { headline: `Partner answered: ${company} (${reference})`, paragraphs: [`${notice.partnerName} answered your question. The registration is back in review.`], facts: [{ label: 'Answer', value: notice.answer }] }
+    case 'partner_reply':
+      return { headline: `Partner replied: ${company} (${reference})`, paragraphs: [`${notice.senderName} (${notice.partnerName}) replied by e-mail. The reply is on the registration's event log.`], facts: [{ label: 'Reply', value: notice.text }] }
     case 'appeal':
       return { headline: `Appeal: ${company} (${reference})`, paragraphs: [`${notice.partnerName} appealed the rejection with new evidence. The registration is back in review.`], facts: [{ label: 'Evidence', value: notice.evidence }] }
     case 'extension_requested':

@@ -18,7 +18,7 @@ import { caseReference, notifyPartner, notifyStaff, reviewersFor } from './notif
  * validation, normalisation, conflict rules, SLA and e-mails apply.
  */
 
-export type RegistrationSource = 'portal' | 'public_link' | 'email' | 'csv' | 'admin'
+export type RegistrationSource = 'portal' | 'public_link' | 'email' | 'csv' | 'admin' | 'slack'
 
 export interface Submitter {
   userId: string | null
@@ -431,6 +431,7 @@ export const sourceLabels: Record<RegistrationSource, string> = {
   email: 'e-mail',
   csv: 'CSV upload',
   admin: 'the partner team (on your behalf)',
+  slack: 'Slack (/register)',
 }
 
 

@@ -1,4 +1,5 @@
 import { withTenant } from '@accord/db'
+import { publishAnnouncement, saveAnnouncementDraft } from '../announcements/announcements.js'
 import type { CoreContext, CoreDeps } from '../context.js'
 import { approveRegistration, requestRegistrationInfo } from '../registrations/review.js'
 import { submitRegistration } from '../registrations/submit.js'
@@ -29,6 +30,7 @@ export async function seedDemoTenant(deps: CoreDeps): Promise<{ created: boolean
     reps.push(user.context)
   }
   await seedDemoRegistrations(vendor.owner, reps)
+  await seedDemoAnnouncement(vendor.owner)
   return { created: true }
 }
 
@@ -47,4 +49,17 @@ async function seedDemoRegistrations(owner: CoreContext, reps: CoreContext[]) {
   await submitRegistration(ben, { fields: { companyName: 'Blue Yonder Airlines Ltd', website: 'blueyonderairlines.com', ...contact('Tom Baker', 'blueyonderairlines.com'), problem: 'Referred by a mutual contact.', stageGuess: 'exploring', region: 'UK & Ireland' } })
   const tailspin = await submitRegistration(chloe, { fields: { companyName: 'Tailspin Toys', website: 'tailspintoys.com', ...contact('Lena Berg', 'tailspintoys.com'), problem: 'Needs an implementation partner for the Nordics rollout.', stageGuess: 'vendor_selection', region: 'Nordics' } })
   await requestRegistrationInfo(owner, { registrationId: tailspin.registrationId, question: 'Who is the economic buyer, and is there a budget for this year?' })
+}
+
+/** One published announcement asking for acknowledgement (the worker fans it out), so the feed and the dashboard are not empty. */
+async function seedDemoAnnouncement(owner: CoreContext) {
+  const { announcementId } = await saveAnnouncementDraft(owner, {
+    title: 'Welcome to the Northwind partner programme 2027',
+    bodyHtml:
+      '<h2>What is new</h2><ul><li>Protection windows are now <strong>75 days</strong>, extended by logging your next step.</li><li>Deal registration decisions within two business days.</li></ul><p>Questions? Write to your partner manager.</p>',
+    channels: ['portal', 'email'],
+    ackRequired: true,
+    ackDueAt: new Date(Date.now() + 14 * 86_400_000),
+  })
+  await publishAnnouncement(owner, { announcementId })
 }

@@ -440,3 +440,21 @@ describe('HubSpot connector: stages and write-back', () => {
     expect(fake.records('contacts')).toHaveLength(1)
   })
 })
+
+describe('addDealNote', () => {
+  it('creates a note (POST /crm/v3/objects/notes) associated with the deal, escaping the text', async () => {
+    const connector = await setUp('deal_property')
+    const [pushed] = await connector.upsertDeals([deal(1)])
+    const { noteId } = await connector.addDealNote({ dealId: pushed!.dealId, body: 'Line one <b>\nLine two & more', timestamp: '2026-11-30T10:15:00.000Z', dedupeKey: 'event-1' })
+    expect(fake.record('notes', noteId)?.properties).toMatchObject({ hs_note_body: '<p>Line one &lt;b&gt;</p><p>Line two &amp; more</p>', hs_timestamp: '2026-11-30T10:15:00.000Z' })
+    expect(fake.associations('notes', 'deals')).toEqual([expect.objectContaining({ fromId: noteId, toId: pushed!.dealId, category: 'HUBSPOT_DEFINED', typeId: 214 })])
+    expect(fake.log.filter((entry) => entry.method === 'POST' && entry.path === '/crm/v3/objects/notes')).toHaveLength(1)
+  })
+
+  it('a deal that does not exist is refused as invalid (not retried)', async () => {
+    const connector = await setUp('deal_property')
+    const error = await connector.addDealNote({ dealId: '999999999', body: 'x', timestamp: '2026-11-30T10:15:00.000Z', dedupeKey: 'event-2' }).catch((caught: unknown) => caught)
+    expect(isCrmError(error) && error.kind).toBe('invalid')
+    expect(fake.records('notes')).toHaveLength(0)
+  })
+})

@@ -31,6 +31,8 @@ export const HUBSPOT_PARTNER_LABELS = { sourced: 'Partner sourced', influenced: 
 const LABEL_NAMES = { sourced: 'partner_sourced', influenced: 'partner_influenced' } as const
 const PROPERTY_GROUP = 'accord'
 const DEAL_OBJECT_TYPE_ID = '0-3'
+/** HubSpot's built-in association type "note to deal". */
+export const NOTE_TO_DEAL_TYPE_ID = 214
 const BATCH_LIMIT = 100
 const SEARCH_PAGE_LIMIT = 200
 /** HubSpot search refuses to page past this many results; pulls move the timestamp instead. */
@@ -100,6 +102,7 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
     associations: client.crm.associations.v4.batchApi,
     associationLabels: client.crm.associations.v4.schema.definitionsApi,
     pipelines: client.crm.pipelines.pipelinesApi,
+    notes: client.crm.objects.notes.basicApi,
   }
   const transport = new HubspotTransport(options.hooks ?? {}, timeoutMs)
   const send = transport.send.bind(transport)
@@ -523,6 +526,20 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
         )
     },
 
+    async addDealNote({ dealId, body, timestamp }) {
+      // POST /crm/v3/objects/notes with the association to the deal in the same request (HubSpot-defined note→deal type).
+      const note = await send('HubSpot create note', () =>
+        api.notes.createWithHttpInfo(
+          {
+            properties: { hs_note_body: noteHtml(body), hs_timestamp: new Date(timestamp).toISOString() },
+            associations: [{ to: { id: dealId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum, associationTypeId: NOTE_TO_DEAL_TYPE_ID }] }],
+          },
+          sdk,
+        ),
+      )
+      return { noteId: note.id }
+    },
+
     async writeBack(records: CrmWriteBack[]) {
       const contacts = new Map<string, Properties>()
       const companies = new Map<string, Properties>()
@@ -549,6 +566,12 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
       await updateById('companies', updates, true)
     },
   }
+}
+
+/** hs_note_body is rich text: escape the partner's text and keep its line breaks. */
+function noteHtml(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  return escaped.split(/\n/).map((line) => `<p>${line}</p>`).join('')
 }
 
 function toSdkFilter(filter: Filter) {

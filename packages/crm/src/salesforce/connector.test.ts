@@ -434,3 +434,19 @@ it('two new companies on one domain in one batch share one account', async () =>
   expect(replay.map((result) => result.companyId)).toEqual(results.map((result) => result.companyId))
   expect(fake.duplicates()).toBe(0)
 })
+
+describe('addDealNote', () => {
+  it('creates a completed Task "Partner reply" on the opportunity', async () => {
+    const connector = await readyConnector()
+    const [pushed] = await connector.upsertDeals([deal(1)])
+    const { noteId } = await connector.addDealNote({ dealId: pushed!.dealId, body: 'Proposal sent.\nDecision Friday.', timestamp: '2026-11-30T10:15:00.000Z', dedupeKey: 'event-1' })
+    expect(fake.records('Task')).toEqual([expect.objectContaining({ Id: noteId, Subject: 'Partner reply', Description: 'Proposal sent.\nDecision Friday.', WhatId: pushed!.dealId, Status: 'Completed', ActivityDate: '2026-11-30' })])
+  })
+
+  it('an opportunity id Salesforce does not know is refused, nothing written', async () => {
+    const connector = await readyConnector()
+    const error = await rejection(connector.addDealNote({ dealId: '006000000000000AAA', body: 'x', timestamp: '2026-11-30T10:15:00.000Z', dedupeKey: 'event-2' }))
+    expect(error.retryable).toBe(false)
+    expect(fake.records('Task')).toHaveLength(0)
+  })
+})

@@ -36,6 +36,8 @@ const COLLECTION_SIZE = 200
 /** Keys per look-up query, keeping the SOQL (sent in the URL) well under Salesforce's limits. */
 const LOOKUP_BATCH = 100
 const DEFAULT_STAGE = 'Prospecting'
+/** Subject of the Task a partner's e-mail reply becomes. */
+export const NOTE_SUBJECT = 'Partner reply'
 const DEFAULT_CLOSE_IN_DAYS = 90
 
 type Row = { Id: string; [field: string]: unknown }
@@ -224,6 +226,18 @@ export function createSalesforceConnector(credentials: SalesforceCredentials, op
       )
       // StageName holds the API name; older orgs without one use the label.
       return stages.map((stage): CrmStageOption => ({ value: stage.ApiName ?? stage.MasterLabel, label: stage.MasterLabel }))
+    },
+
+    async addDealNote({ dealId, body, timestamp }) {
+      // A completed Task on the opportunity: it shows in the opportunity's activity history.
+      const task = { Subject: NOTE_SUBJECT, Description: body.slice(0, 32_000), WhatId: dealId, Status: 'Completed', ActivityDate: new Date(timestamp).toISOString().slice(0, 10) }
+      const [outcome] = await createRecords('Task', [task])
+      if (!outcome?.success || !outcome.id) {
+        const errors = recordErrors(outcome?.errors)
+        const kind = mostRetryableKind(errors.map((error) => recordErrorKind(error.code)))
+        throw new CrmError(kind, `Salesforce refused the task for opportunity ${dealId}: ${errors.map((error) => `${error.code}: ${error.message}`).join('; ') || 'no reason given'}`, { cause: errors })
+      }
+      return { noteId: outcome.id }
     },
 
     async writeBack(records) {

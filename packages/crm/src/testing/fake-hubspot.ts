@@ -4,7 +4,8 @@ import type { AddressInfo, Socket } from 'node:net'
 
 /**
  * An in-memory HubSpot speaking the wire format of every endpoint the HubSpot
- * connector calls (CRM objects v3 batch/search, properties, schemas,
+ * connector calls (CRM objects v3 batch/search, single create for notes with
+ * their deal association, properties, schemas,
  * associations v4, pipelines, account info), with HubSpot's rules that matter
  * for a sync: unique-value properties, e-mail uniqueness, strictly increasing
  * hs_lastmodifieddate, the 10,000-result search cap, rolling rate limits and
@@ -177,6 +178,7 @@ class HubspotFailure extends Error {
 const CONTACTS = '0-1'
 const COMPANIES = '0-2'
 const DEALS = '0-3'
+const NOTES = '0-46'
 const SEARCH_MAX_LIMIT = 200
 const SEARCH_RESULT_CAP = 10_000
 const BATCH_MAX = 100
@@ -290,6 +292,12 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     property('hs_is_closed', 'Is Deal Closed?', 'bool', 'booleancheckbox', 'dealinformation', { readOnly: true }),
   ])
 
+  addType(NOTES, 'NOTE', ['notes', 'note'], { name: 'engagement', label: 'Engagement' }, [
+    property('hs_note_body', 'Note body', 'string', 'html', 'engagement'),
+    property('hs_timestamp', 'Activity date', 'datetime', 'date', 'engagement'),
+    property('hubspot_owner_id', 'Activity assigned to', 'enumeration', 'select', 'engagement'),
+  ])
+
   function defineLabelPair(from: string, to: string, category: AssociationCategory, forward: { typeId: number; label: string | null; name: string | null }, inverse: { typeId: number; label: string | null; name: string | null }) {
     const forwardList = labels.get(`${from}>${to}`) ?? []
     forwardList.push({ category, ...forward, inverseTypeId: inverse.typeId })
@@ -303,6 +311,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   defineLabelPair(DEALS, COMPANIES, 'HUBSPOT_DEFINED', { typeId: 5, label: 'Primary', name: 'deal_to_company' }, { typeId: 6, label: 'Primary', name: 'company_to_deal' })
   defineLabelPair(DEALS, CONTACTS, 'HUBSPOT_DEFINED', { typeId: 3, label: null, name: null }, { typeId: 4, label: null, name: null })
   defineLabelPair(CONTACTS, COMPANIES, 'HUBSPOT_DEFINED', { typeId: 279, label: null, name: null }, { typeId: 280, label: null, name: null })
+  defineLabelPair(NOTES, DEALS, 'HUBSPOT_DEFINED', { typeId: 214, label: null, name: 'note_to_deal' }, { typeId: 213, label: null, name: 'deal_to_note' })
 
   // ---- helpers ----
 
@@ -909,6 +918,32 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     return batchAnswer(results, errors, labelled ? 201 : 200)
   }
 
+  /** POST /crm/v3/objects/{type}: one record, with associations given by type id (as notes are created). */
+  function createSingle(state: ObjectTypeState, body: Record<string, unknown>): Answer {
+    const properties = normalise(state, (body.properties ?? {}) as Record<string, unknown>)
+    if (state.objectTypeId === NOTES && !properties.hs_timestamp) {
+      throw new HubspotFailure(400, 'Property values were not valid: [{"isValid":false,"message":"hs_timestamp is required","error":"REQUIRED_PROPERTY","name":"hs_timestamp"}]', 'VALIDATION_ERROR')
+    }
+    checkUnique(state, [{ properties }])
+    const links: Array<{ to: ObjectTypeState; toId: string; definition: LabelDefinition }> = []
+    for (const association of Array.isArray(body.associations) ? (body.associations as Array<Record<string, unknown>>) : []) {
+      const toId = String((association.to as { id?: unknown } | undefined)?.id ?? '')
+      for (const type of Array.isArray(association.types) ? (association.types as Array<{ associationCategory?: string; associationTypeId?: number }>) : []) {
+        let found: { to: ObjectTypeState; definition: LabelDefinition } | undefined
+        for (const candidate of types.values()) {
+          const definition = labelList(state.objectTypeId, candidate.objectTypeId).find((item) => item.typeId === Number(type.associationTypeId) && item.category === type.associationCategory)
+          if (definition) found = { to: candidate, definition }
+        }
+        if (!found) throw new HubspotFailure(400, `Association type ${type.associationCategory}/${type.associationTypeId} is not valid from ${state.singular}`, 'VALIDATION_ERROR')
+        if (!found.to.records.has(toId)) throw new HubspotFailure(400, `No ${found.to.singular} with id ${toId} exists to associate with`, 'VALIDATION_ERROR')
+        links.push({ to: found.to, toId, definition: found.definition })
+      }
+    }
+    const record = write(state, undefined, properties, tick())
+    for (const link of links) associate(state, record.id, link.to, link.toId, link.definition)
+    return { status: 201, body: recordJson(record, Object.keys(properties)) }
+  }
+
   // ---- routing ----
 
   function route(method: string, path: string, body: Record<string, unknown>): Answer {
@@ -926,6 +961,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       return batchUpdate(state, body)
     }
     if ((match = path.match(/^\/crm\/v3\/objects\/([^/]+)\/search$/)) && method === 'POST') return search(requireType(match[1]!), body)
+    if ((match = path.match(/^\/crm\/v3\/objects\/([^/]+)$/)) && method === 'POST') return createSingle(requireType(match[1]!), body)
     if ((match = path.match(/^\/crm\/v3\/properties\/([^/]+)$/))) {
       const state = requireType(match[1]!)
       if (method === 'GET') return { status: 200, body: { results: [...state.properties.values()].map(propertyJson) } }

@@ -6,7 +6,8 @@ import { likeToRegExp, parseSoql, SoqlError, type SoqlCondition, type SoqlLitera
 /**
  * A local Salesforce org speaking the wire format of every endpoint the
  * connector uses (SOAP login, OAuth refresh, REST query/describe/sObject
- * Collections, Tooling CustomField), driven by the real jsforce in tests.
+ * Collections — Accounts, Contacts, Opportunities, contact roles and Tasks —,
+ * Tooling CustomField), driven by the real jsforce in tests.
  * Enforces what real orgs enforce and the connector must cope with:
  * required fields, unique external ids, field lengths, restricted stages,
  * session expiry, the daily API quota. Faults are injected per request.
@@ -204,6 +205,21 @@ function standardObjects(multiCurrency: boolean): ObjectDef[] {
         field('IsClosed', 'boolean', { writable: false }),
         field('IsWon', 'boolean', { writable: false }),
         ...(multiCurrency ? [field('CurrencyIsoCode', 'picklist', { length: 3 })] : []),
+      ],
+    },
+    {
+      name: 'Task',
+      prefix: '00T',
+      writable: true,
+      fields: [
+        ...systemFields(),
+        field('Subject', 'string'),
+        field('Description', 'textarea'),
+        // Polymorphic in Salesforce (any object with activities); opportunities are all Accord writes.
+        field('WhatId', 'reference', { referenceTo: 'Opportunity' }),
+        field('Status', 'picklist', { requiredOnCreate: true }),
+        field('Priority', 'picklist'),
+        field('ActivityDate', 'date'),
       ],
     },
     {

@@ -1,10 +1,12 @@
 import { router } from '../../trpc.js'
+import { adminAnnouncementsRouter } from './announcements.js'
 import { adminCrmRouter } from './crm.js'
 import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
 import { adminPipelineRouter } from './pipeline.js'
 import { adminProgrammeRouter } from './programme.js'
 import { adminRegistrationsRouter } from './registrations.js'
+import { adminSlackRouter } from './slack.js'
 import { workspaceRouter } from './workspace.js'
 
 export const adminRouter = router({
@@ -15,4 +17,6 @@ export const adminRouter = router({
   pipeline: adminPipelineRouter,
   programme: adminProgrammeRouter,
   crm: adminCrmRouter,
+  announcements: adminAnnouncementsRouter,
+  slack: adminSlackRouter,
 })

@@ -1,6 +1,7 @@
 import { getPortalHome } from '@accord/core'
 import { z } from 'zod'
 import { partnerProcedure, router } from '../../trpc.js'
+import { portalAnnouncementsRouter } from './announcements.js'
 import { portalPipelineRouter } from './pipeline.js'
 import { portalRegistrationsRouter } from './registrations.js'
 
@@ -19,4 +20,5 @@ export const portalRouter = router({
   home: partnerProcedure.output(portalHomeOutput).query(({ ctx }) => getPortalHome(ctx.core)),
   registrations: portalRegistrationsRouter,
   pipeline: portalPipelineRouter,
+  announcements: portalAnnouncementsRouter,
 })
