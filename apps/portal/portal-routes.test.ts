@@ -84,6 +84,22 @@ describe('portal route table', () => {
     expect(byId('host/registration-import-results')).toMatchObject({ path: 'registrations/imports/:importId/results.csv', parentId: 'root' })
   })
 
+  it('nests the announcement pages in the layout; the e-mail links (acknowledge, open pixel) sit outside it, public', () => {
+    for (const [prefix, mode] of [
+      ['/t/northwind', 'path'],
+      ['', 'host'],
+    ] as const) {
+      expect(routeFor(`${prefix}/announcements`)).toBe(`${mode}/announcements`)
+      expect(routeFor(`${prefix}/announcements/0b7c5b0e-1d5e-4c3a-9f55-3f1e2d4c5b6a`)).toBe(`${mode}/announcement`)
+      expect(routeFor(`${prefix}/announcements/acknowledge/0b7c5b0e-1d5e-4c3a-9f55-3f1e2d4c5b6a.secret`)).toBe(`${mode}/announcement-acknowledge`)
+      expect(routeFor(`${prefix}/announcements/open/0b7c5b0e-1d5e-4c3a-9f55-3f1e2d4c5b6a.secret`)).toBe(`${mode}/announcement-open`)
+      expect(byId(`${mode}/announcements`)?.parentId).toBe(`${mode}/app`)
+      expect(byId(`${mode}/announcement-acknowledge`)?.parentId).toBe('root')
+      expect(byId(`${mode}/announcement-open`)?.parentId).toBe('root')
+      expect(byId(`${mode}/announcement-acknowledge`)?.file).toBe('pages/announcement-acknowledge.tsx')
+    }
+  })
+
   it('serves tRPC at /api/trpc/* and /t/:tenantSlug/api/trpc/*, and logos once at the root', () => {
     expect(byId('host/trpc')?.path).toBe('api/trpc/*')
     expect(byId('path/trpc')?.path).toBe('t/:tenantSlug/api/trpc/*')

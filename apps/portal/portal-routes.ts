@@ -20,6 +20,10 @@ export const portalPages = [
   { name: 'registration-precheck', path: 'registrations/precheck', file: 'pages/registration-precheck.ts' },
   // An import's verdicts as a CSV download (loader only, no layout).
   { name: 'registration-import-results', path: 'registrations/imports/:importId/results.csv', file: 'pages/registration-import-results.ts' },
+  // An announcement e-mail's "I have read this" link: no sign-in, the signed token is the proof.
+  { name: 'announcement-acknowledge', path: 'announcements/acknowledge/:token', file: 'pages/announcement-acknowledge.tsx' },
+  // An announcement e-mail's open pixel (a 1×1 GIF, loader only).
+  { name: 'announcement-open', path: 'announcements/open/:token', file: 'pages/announcement-open.ts' },
 ] as const
 
 /** Pages behind sign-in, nested in the layout with the partner's top bar. */
@@ -33,6 +37,9 @@ export const signedInPages = [
   // Static segments (`new`, `imports`) rank above this dynamic one whatever the order; portal-routes.test.ts checks it.
   { name: 'registration', path: 'registrations/:registrationId', file: 'pages/registration.tsx' },
   { name: 'pipeline', path: 'pipeline', file: 'pages/pipeline.tsx' },
+  { name: 'announcements', path: 'announcements', file: 'pages/announcements.tsx' },
+  // One segment after `announcements/`; the public links above have two, so they never land here.
+  { name: 'announcement', path: 'announcements/:announcementId', file: 'pages/announcement.tsx' },
 ] as const
 
 export const PATH_PREFIX = 't/:tenantSlug'

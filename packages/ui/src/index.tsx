@@ -161,3 +161,5 @@ export function contrastText(hex: string): '#000000' | '#ffffff' {
   // Whichever of black or white contrasts more (WCAG ratio); the crossover is at L ≈ 0.179.
   return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#000000' : '#ffffff'
 }
+
+export { RichTextEditor, type RichTextEditorProps } from './rich-text-editor'

@@ -17,6 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       nav: {
         audit: staffCan(user.staffRole, 'audit.view'),
         crm: staffCan(user.staffRole, 'crm.view'),
+        slack: staffCan(user.staffRole, 'slack.manage'),
         devMailbox: devMailboxEnabled(),
       },
     },
@@ -57,10 +58,12 @@ export default function SignedInLayout() {
     { to: '/registrations', label: 'Registrations' },
     { to: '/pipeline', label: 'Pipeline' },
     { to: '/partners', label: 'Partners' },
+    { to: '/announcements', label: 'Announcements' },
     { to: '/settings/programme', label: 'Programme' },
     { to: '/settings/team', label: 'Team' },
     { to: '/settings/branding', label: 'Branding' },
     ...(nav.crm ? [{ to: '/settings/crm', label: 'CRM' }] : []),
+    ...(nav.slack ? [{ to: '/settings/slack', label: 'Slack' }] : []),
     ...(nav.audit ? [{ to: '/audit', label: 'Audit log' }] : []),
   ]
   return (

@@ -3,6 +3,7 @@ import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useLoaderDa
 import { BrandMark, PortalLanding } from '~/components/portal-chrome'
 import { useSubmitting } from '~/lib/forms'
 import { usePortalBrand, usePortalHref } from '~/lib/portal-data'
+import type { SignedInPartner } from '~/server/guard.server'
 import { loadPortalHome } from '~/server/home.server'
 import { isPortalLanding } from '~/server/tenant.server'
 
@@ -15,9 +16,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       landing: false as const,
       partner: { name: home.partner.name },
       user: { name: home.user.name, email: home.user.email, roleLabel: home.user.roleLabel },
+      unreadAnnouncements: await unreadAnnouncements(signedIn.caller, params.announcementId),
     },
     { headers: signedIn.headers },
   )
+}
+
+/**
+ * The nav badge: unread announcements (one query). The announcement being
+ * opened by this very request does not count (its page marks it read in a
+ * loader running alongside this one). A failure only costs the badge.
+ */
+async function unreadAnnouncements(caller: SignedInPartner['caller'], openingId: string | undefined): Promise<number> {
+  try {
+    const feed = await caller.portal.announcements.feed()
+    return feed.announcements.filter((row) => row.opened_at === null && row.id !== openingId).length
+  } catch (error) {
+    console.error('[portal] announcement badge:', error)
+    return 0
+  }
 }
 
 /**
@@ -27,6 +44,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
  */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
   if (!formMethod && currentUrl.href === nextUrl.href) return false
+  // Opening an announcement (or coming back to the list) changes the unread badge.
+  if (currentUrl.pathname !== nextUrl.pathname && /\/announcements(\/|$)/.test(nextUrl.pathname)) return true
   return defaultShouldRevalidate
 }
 
@@ -69,6 +88,18 @@ export default function SignedInLayout() {
             </li>
             <li>
               <NavLink to={href('/pipeline')}>Pipeline</NavLink>
+            </li>
+            <li>
+              <NavLink to={href('/announcements')} className="nav-announcements">
+                Announcements
+                {shell.unreadAnnouncements > 0 ? ' ' : null}
+                {shell.unreadAnnouncements > 0 ? (
+                  <span className="nav-badge">
+                    {shell.unreadAnnouncements}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                ) : null}
+              </NavLink>
             </li>
             <li>
               <NavLink to={href('/registrations/new')} className="button small">
