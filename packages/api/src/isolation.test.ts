@@ -1,4 +1,4 @@
-import { connectCrm, connectSlack, type CoreContext, publishAnnouncement, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationImport, createRegistrationLink, invitePartnerUser, setPartnerSlackChannel, submitRegistration } from '@accord/core'
+import { connectCrm, connectSlack, type CoreContext, publishAnnouncement, signInPartner, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationImport, createRegistrationLink, invitePartnerUser, setPartnerSlackChannel, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { type FakeHubspot, startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
@@ -15,6 +15,7 @@ import { appErrorOf } from './trpc.js'
 let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
+let partnerIdOfA: string
 const markersOfB: string[] = []
 let hubspot: FakeHubspot
 let slack: FakeSlack
@@ -30,6 +31,9 @@ beforeAll(async () => {
   const invitation = await invitePartnerUser(vendorB.owner, { partnerId: partnerB.id, email: 'bravo-invitee@bravo.example', role: 'sales' })
   const repA = await createPartnerUser(deps, { tenantId: vendorA.tenantId, partnerId: partnerA.id })
   const repB = await createPartnerUser(deps, { tenantId: vendorB.tenantId, partnerId: partnerB.id })
+  // B's partner has signed in (a portal_sign_ins row) and received an announcement (below): engagement data A must never see.
+  await signInPartner(deps, { tenantId: vendorB.tenantId, email: repB.email, password: repB.password ?? '', ip: '10.99.0.1' })
+  partnerIdOfA = partnerA.id
   const registrationB = await submitRegistration(repB.context, { fields: bravoLead })
   const importB = await createRegistrationImport(repB.context, { fileName: 'bravo-secret-file.csv', contentBase64: Buffer.from('Company,Email\nBravo Import Target,x@bravo-import.com\n').toString('base64') })
   const linkB = await createRegistrationLink(vendorB.owner, { partnerId: partnerB.id })
@@ -46,7 +50,7 @@ beforeAll(async () => {
   await connectSlack(vendorB.owner, { mode: 'webhook', webhookUrl: slackHookB, channelLabel: '#bravo-secret-channel', signingSecret: 'bravoSigningSecret0000000000000' })
   await setPartnerSlackChannel(vendorB.owner, { partnerId: partnerB.id, webhookUrl: partnerHookB, label: '#bravo-shared-secret' })
   markersOfB.push(slackHookB, partnerHookB, '#bravo-secret-channel', 'bravoSigningSecret0000000000000', '#bravo-shared-secret', slack.url)
-  markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail)
+  markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail, repB.email, repB.userId)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
 })
@@ -81,6 +85,13 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.partners.list': () => callerA.admin.partners.list({ status: 'all' }),
   'admin.partners.get': () => callerA.admin.partners.get({ partnerId: b.partnerId }),
   'admin.partners.people': () => callerA.admin.partners.people({ partnerId: b.partnerId }),
+  // B's partner is not found; A's own partner's engagement holds none of B's sign-ins or receipts.
+  'admin.partners.engagement': async () => {
+    expect(await attempt(() => callerA.admin.partners.engagement({ partnerId: b.partnerId }))).toEqual({ ok: false, code: 'NOT_FOUND' })
+    const own = await callerA.admin.partners.engagement({ partnerId: partnerIdOfA, days: 365 })
+    expect(own.totals).toMatchObject({ signIns: 0, announcementsReceived: 0 })
+    return own
+  },
   'admin.partners.create': () => callerA.admin.partners.create({ name: 'Alpha New Partner', type: 'referral' }),
   'admin.partners.update': () => callerA.admin.partners.update({ partnerId: b.partnerId, name: 'Renamed', type: 'referral' }),
   'admin.partners.archive': () => callerA.admin.partners.archive({ partnerId: b.partnerId }),

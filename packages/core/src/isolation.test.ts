@@ -4,6 +4,7 @@ import { AppError } from './errors.js'
 import { listAuditLog } from './audit/record-audit.js'
 import { invitePartnerUser, listPartnerPeople, revokeInvitation } from './invitations/invitations.js'
 import { getPartner, listPartners, setPartnerArchived, updatePartner } from './partners/partners.js'
+import { getPartnerEngagement } from './partners/engagement.js'
 import { getPortalHome } from './portal/home.js'
 import { listStaff, changeStaffRole } from './staff/staff.js'
 import { getWorkspace } from './tenants/settings.js'
@@ -47,6 +48,7 @@ describe('tenant A cannot reach tenant B', () => {
   it("gets not-found, never B's row, for B's ids", async () => {
     await expectNotFound(getPartner(vendorA.owner, { partnerId: partnerB.id }))
     await expectNotFound(listPartnerPeople(vendorA.owner, { partnerId: partnerB.id }))
+    await expectNotFound(getPartnerEngagement(vendorA.owner, { partnerId: partnerB.id }))
     await expectNotFound(updatePartner(vendorA.owner, { partnerId: partnerB.id, name: 'Hijacked', type: 'referral' }))
     await expectNotFound(setPartnerArchived(vendorA.owner, { partnerId: partnerB.id, archived: true }))
     await expectNotFound(invitePartnerUser(vendorA.owner, { partnerId: partnerB.id, email: 'x@y.example', role: 'sales' }))

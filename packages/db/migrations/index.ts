@@ -10,6 +10,7 @@ import * as crmSync from './20261130T090000_crm_sync.js'
 import * as slack from './20261130T100000_slack.js'
 import * as announcements from './20261130T110000_announcements.js'
 import * as replyByEmail from './20261130T120000_reply_by_email.js'
+import * as portalSignIns from './20261130T130000_portal_sign_ins.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261130T100000_slack': slack,
   '20261130T110000_announcements': announcements,
   '20261130T120000_reply_by_email': replyByEmail,
+  '20261130T130000_portal_sign_ins': portalSignIns,
 }

@@ -307,6 +307,15 @@ export interface PartnerSlackChannels {
   webhook_url_ciphertext: string;
 }
 
+export interface PortalSignIns {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  method: string;
+  partner_id: string;
+  tenant_id: string;
+  user_id: string;
+}
+
 export interface RateLimitBuckets {
   hits: number;
   key: string;
@@ -566,6 +575,7 @@ export interface DB {
   job_progress: JobProgress;
   partner_organisations: PartnerOrganisations;
   partner_slack_channels: PartnerSlackChannels;
+  portal_sign_ins: PortalSignIns;
   rate_limit_buckets: RateLimitBuckets;
   registration_counters: RegistrationCounters;
   registration_events: RegistrationEvents;

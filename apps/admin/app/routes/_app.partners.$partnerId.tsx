@@ -14,6 +14,7 @@ import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { notFound, requireStaff } from '~/server/guard.server'
 
 const INVITE_FIELDS = ['email', 'name', 'role'] as const
+const ENGAGEMENT_DAYS = 90
 
 export const meta = ({ data, error }: { data?: { partner: { name: string } }; error?: unknown }) => [
   { title: `${error || !data ? errorTitle(error) : data.partner.name} · ${APP_NAME}` },
@@ -29,7 +30,11 @@ function rethrowAsNotFound(error: unknown): never {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'partners.view')
   const partnerId = params.partnerId ?? ''
-  const [partner, people] = await Promise.all([caller.admin.partners.get({ partnerId }), caller.admin.partners.people({ partnerId })]).catch(rethrowAsNotFound)
+  const [partner, people, engagement] = await Promise.all([
+    caller.admin.partners.get({ partnerId }),
+    caller.admin.partners.people({ partnerId }),
+    caller.admin.partners.engagement({ partnerId, days: ENGAGEMENT_DAYS }),
+  ]).catch(rethrowAsNotFound)
   return data(
     {
       partner,
@@ -37,6 +42,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         users: people.users.map((person) => ({ ...person, roleLabel: person.role ? (partnerRoleLabels[person.role as keyof typeof partnerRoleLabels] ?? person.role) : '—' })),
         invitations: people.invitations.map((invitation) => ({ ...invitation, roleLabel: invitation.role ? (partnerRoleLabels[invitation.role as keyof typeof partnerRoleLabels] ?? invitation.role) : '—' })),
       },
+      engagement: { ...engagement, users: engagement.users.map((person) => ({ ...person, roleLabel: person.role ? (partnerRoleLabels[person.role as keyof typeof partnerRoleLabels] ?? person.role) : '—' })) },
       canManage: staffCan(user.staffRole, 'partners.manage'),
       typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })),
       tierOptions: (await caller.admin.workspace.get()).settings.tiers.map((tier) => ({ value: tier.name, label: `${tier.name} (${tier.commissionRatePercent} %)` })),
@@ -113,7 +119,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function PartnerPage() {
   const pageAction = usePageAction()
-  const { partner, people, canManage, typeOptions, tierOptions, roleOptions, now, registrationLink } = useLoaderData<typeof loader>()
+  const { partner, people, engagement, canManage, typeOptions, tierOptions, roleOptions, now, registrationLink } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const updateFailure = errorsFor(result, 'update')
   const inviteFailure = errorsFor(result, 'invite')
@@ -215,6 +221,8 @@ export default function PartnerPage() {
         <PendingInvitationsTable invitations={people.invitations} now={now} canManage={canManage} revoking={revoking} revokeConsequence={(email) => `The link in the e-mail to ${email} will stop working. You can invite them again later.`} />
       </section>
 
+      <EngagementSection engagement={engagement} partnerName={partner.name} />
+
       <section className="card" aria-labelledby="link-title">
         <h2 id="link-title">Registration link</h2>
         <p className="muted">
@@ -302,6 +310,156 @@ export default function PartnerPage() {
         </section>
       ) : null}
     </>
+  )
+}
+
+type Engagement = ReturnType<typeof useLoaderData<typeof loader>>['engagement']
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`
+
+/** Portal sign-ins and announcement receipts over the last ENGAGEMENT_DAYS days (issue 5). */
+function EngagementSection({ engagement, partnerName }: { engagement: Engagement; partnerName: string }) {
+  const { totals, users, weeklySignIns, days } = engagement
+  return (
+    <section className="card" aria-labelledby="engagement-title">
+      <h2 id="engagement-title">Engagement</h2>
+      <p className="muted">
+        Portal sign-ins and announcements over the last {days} days, since {formatDate(engagement.since)}.
+      </p>
+      <ul className="stats" aria-label={`Engagement totals, last ${days} days`}>
+        <li className="stat">
+          <span className="stat-value">{totals.signIns}</span>
+          <span className="stat-label">Portal sign-ins</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">
+            {totals.usersSignedIn} <span className="stat-of">of {totals.users}</span>
+          </span>
+          <span className="stat-label">People who signed in</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value stat-value-text">{totals.lastSignInAt ? formatDate(totals.lastSignInAt) : 'Never'}</span>
+          <span className="stat-label">Last sign-in</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">
+            {totals.announcementsOpened} <span className="stat-of">of {totals.announcementsReceived}</span>
+          </span>
+          <span className="stat-label">Announcements opened</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">{totals.announcementsAcknowledged}</span>
+          <span className="stat-label">Announcements acknowledged</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">{totals.acknowledgementsOverdue}</span>
+          <span className="stat-label">Overdue acknowledgements</span>
+        </li>
+      </ul>
+
+      <h3 id="engagement-weekly-title">Sign-ins per week</h3>
+      {totals.signIns === 0 ? (
+        <p className="muted">No one from {partnerName} has signed in in the last {days} days.</p>
+      ) : (
+        <WeeklySignInsChart weeks={weeklySignIns} total={totals.signIns} />
+      )}
+
+      <h3>Per person</h3>
+      {users.length === 0 ? (
+        <p className="muted">Nobody from {partnerName} has joined yet, so there is no activity to show.</p>
+      ) : (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Engagement per person">
+          <table className="data">
+            <caption className="sr-only">Engagement per person, last {days} days, most recently active first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Role</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col" className="num">
+                  Sign-ins
+                </th>
+                <th scope="col" className="num">
+                  Announcements opened
+                </th>
+                <th scope="col" className="num">
+                  Acknowledged
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((person) => (
+                <tr key={person.userId}>
+                  <td>
+                    {person.name} {person.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                  </td>
+                  <td className="wrap-anywhere">{person.email}</td>
+                  <td>{person.roleLabel}</td>
+                  <td>{person.lastSignInAt ? formatDateTime(person.lastSignInAt) : <span className="muted">Never</span>}</td>
+                  <td className="num">{person.signIns}</td>
+                  <td className="num">{person.announcementsReceived === 0 ? <span className="muted">None received</span> : `${person.announcementsOpened} of ${person.announcementsReceived}`}</td>
+                  <td className="num">
+                    {person.announcementsAcknowledged}
+                    {person.acknowledgementsOverdue > 0 ? (
+                      <>
+                        {' '}
+                        <Badge tone="warning">{`${person.acknowledgementsOverdue} overdue`}</Badge>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="muted small">Resource views and downloads will show here once the resource library is available.</p>
+    </section>
+  )
+}
+
+/** CSS bars, hidden from assistive technology; the same numbers are in a visually hidden table. */
+function WeeklySignInsChart({ weeks, total }: { weeks: Engagement['weeklySignIns']; total: number }) {
+  const max = Math.max(1, ...weeks.map((week) => week.signIns))
+  const first = weeks[0]
+  const last = weeks.at(-1)
+  return (
+    <figure className="engagement-chart" aria-labelledby="engagement-weekly-title">
+      <figcaption className="muted small">
+        {plural(total, 'sign-in')} in {plural(weeks.length, 'week')}, busiest week {plural(max, 'sign-in')}. Weeks start on Monday (UTC).
+      </figcaption>
+      <ol className="engagement-bars" aria-hidden="true">
+        {weeks.map((week) => (
+          <li key={week.weekStart} title={`Week of ${formatDate(week.weekStart)}: ${plural(week.signIns, 'sign-in')}`}>
+            <span className="engagement-bar" style={{ height: `${Math.round((week.signIns / max) * 100)}%` }} />
+          </li>
+        ))}
+      </ol>
+      {first && last ? (
+        <div className="engagement-axis" aria-hidden="true">
+          <span>{formatDate(first.weekStart)}</span>
+          <span>{formatDate(last.weekStart)}</span>
+        </div>
+      ) : null}
+      <table className="sr-only">
+        <caption>Portal sign-ins per week</caption>
+        <thead>
+          <tr>
+            <th scope="col">Week of</th>
+            <th scope="col">Sign-ins</th>
+          </tr>
+        </thead>
+        <tbody>
+          {weeks.map((week) => (
+            <tr key={week.weekStart}>
+              <td>{formatDate(week.weekStart)}</td>
+              <td>{week.signIns}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
   )
 }
 

@@ -11,6 +11,7 @@ import { brandOf } from '../tenants/brand.js'
 import { findTenantBySlug } from '../tenants/lookup.js'
 import { emailAddress, newPassword, parseInput } from '../validation.js'
 import { consumeToken, issueToken } from './one-time-tokens.js'
+import { type PortalSignInMethod, recordPortalSignIn } from './portal-sign-ins.js'
 
 export const MAGIC_LINK_MINUTES = 15
 export const PASSWORD_RESET_MINUTES = 60
@@ -51,7 +52,7 @@ async function signInWithPassword(deps: Pick<CoreDeps, 'db' | 'now'>, input: { t
     trx
       .selectFrom('users as u')
       .leftJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.id', 'u.password_hash', 'u.status', 'p.status as partner_status'])
+      .select(['u.id', 'u.password_hash', 'u.status', 'u.partner_id', 'p.status as partner_status'])
       .where('u.kind', '=', input.kind)
       .where('u.email', '=', input.email)
       .executeTakeFirst(),
@@ -67,13 +68,14 @@ async function signInWithPassword(deps: Pick<CoreDeps, 'db' | 'now'>, input: { t
     throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
   }
   await resetRateLimit(deps.db, `login:account:${accountKey}`)
-  await markSignedIn(deps, { tenantId: input.tenantId, userId: user.id, method: 'password' })
+  await markSignedIn(deps, { tenantId: input.tenantId, userId: user.id, partnerId: input.kind === 'partner' ? user.partner_id : null, method: 'password' })
   return { tenantId: input.tenantId, userId: user.id, kind: input.kind }
 }
 
-async function markSignedIn(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; userId: string; method: string }) {
+async function markSignedIn(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; userId: string; partnerId: string | null; method: PortalSignInMethod }) {
   await withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
     await trx.updateTable('users').set({ last_login_at: deps.now() }).where('id', '=', input.userId).execute()
+    if (input.partnerId) await recordPortalSignIn(trx, { tenantId: input.tenantId, partnerId: input.partnerId, userId: input.userId, method: input.method, at: deps.now() })
     await recordAudit(trx, { tenantId: input.tenantId, actorUserId: input.userId, action: 'user.signed_in', targetType: 'user', targetId: input.userId, details: { method: input.method } })
   })
 }
@@ -130,15 +132,15 @@ export async function signInWithMagicLink(deps: Pick<CoreDeps, 'db' | 'now'>, in
     const user = await trx
       .selectFrom('users as u')
       .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.id', 'u.status', 'p.status as partner_status', 'u.email_verified_at'])
+      .select(['u.id', 'u.status', 'u.partner_id', 'p.status as partner_status', 'u.email_verified_at'])
       .where('u.id', '=', claim.userId)
       .executeTakeFirst()
     if (!user || user.status !== 'active' || user.partner_status !== 'active') throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
     if (!user.email_verified_at) await trx.updateTable('users').set({ email_verified_at: deps.now() }).where('id', '=', user.id).execute()
-    return { tenantId: claim.tenantId, userId: claim.userId, kind: 'partner' as const }
+    return { tenantId: claim.tenantId, userId: claim.userId, kind: 'partner' as const, partnerId: user.partner_id }
   })
-  await markSignedIn(deps, { tenantId: signedIn.tenantId, userId: signedIn.userId, method: 'magic_link' })
-  return signedIn
+  await markSignedIn(deps, { tenantId: signedIn.tenantId, userId: signedIn.userId, partnerId: signedIn.partnerId, method: 'magic_link' })
+  return { tenantId: signedIn.tenantId, userId: signedIn.userId, kind: signedIn.kind }
 }
 
 export async function verifyEmail(deps: Pick<CoreDeps, 'db' | 'now'>, input: { token: string }): Promise<{ tenantId: string; userId: string }> {

@@ -10,6 +10,7 @@ import { AppError } from '../errors.js'
 import { staffRoleLabels } from '../permissions.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { brandOf } from '../tenants/brand.js'
+import { recordPortalSignIn } from '../identity/portal-sign-ins.js'
 import { emailAddress, newPassword, parseInput, personName, uuid } from '../validation.js'
 
 export const INVITATION_VALID_DAYS = 7
@@ -247,6 +248,8 @@ export async function acceptInvitation(deps: Pick<CoreDeps, 'db' | 'now'>, rawIn
       .returning(['id', 'kind', 'partner_id'])
       .executeTakeFirstOrThrow()
     await trx.updateTable('invitations').set({ accepted_user_id: user.id }).where('id', '=', invitation.id).execute()
+    // Accepting a partner invitation signs the new user in to the portal straight away.
+    if (user.kind === 'partner' && user.partner_id) await recordPortalSignIn(trx, { tenantId: invitation.tenant_id, partnerId: user.partner_id, userId: user.id, method: 'invitation', at: deps.now() })
     await recordAudit(trx, { tenantId: invitation.tenant_id, actorUserId: user.id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, details: { signInMethod: input.signInMethod } })
     return { tenantId: invitation.tenant_id, userId: user.id, kind: user.kind as 'staff' | 'partner', partnerId: user.partner_id }
   })

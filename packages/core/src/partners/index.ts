@@ -1,1 +1,2 @@
 export * from './partners.js'
+export * from './engagement.js'

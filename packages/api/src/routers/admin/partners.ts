@@ -1,4 +1,4 @@
-import { createPartner, createRegistrationLink, getRegistrationLinkStatus, revokeRegistrationLink, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
+import { createPartner, createRegistrationLink, getPartnerEngagement, getRegistrationLinkStatus, revokeRegistrationLink, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -24,6 +24,9 @@ export const partnersRouter = router({
   people: staffProcedure('partners.view')
     .input(partnerIdInput)
     .query(({ ctx, input }) => listPartnerPeople(ctx.core, input)),
+  engagement: staffProcedure('partners.view')
+    .input(partnerIdInput.extend({ days: z.number().int().optional() }))
+    .query(({ ctx, input }) => getPartnerEngagement(ctx.core, input)),
   create: staffProcedure('partners.manage')
     .input(partnerFieldsInput)
     .mutation(({ ctx, input }) => createPartner(ctx.core, input as never)),
