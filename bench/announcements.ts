@@ -9,49 +9,19 @@
  *     ≥ 1,000 per second.
  * Run by hand: `pnpm --filter @accord/bench bench:announcements` (figures in docs/benchmarks.md).
  */
-import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import { acknowledgeAnnouncementByLink, type CoreContext, createLocalDiskStorage, publishAnnouncement, recordAnnouncementEmailOpen, runAnnouncementFanout, saveAnnouncementDraft } from '@accord/core'
 import { createDb } from '@accord/db'
-import { startEmbeddedPostgres } from '@accord/db/embedded'
-import { repoRoot } from '@accord/db/repo'
-import { withDatabase } from '@accord/db/testing'
-import { prepareDatabase } from '@accord/devstack/prepare'
 import { createJobSender, startSenderBoss } from '@accord/jobs'
+import { openBenchDatabase } from './database.js'
 import { benchEnv } from './env.js'
 
 const env = benchEnv()
 const ORGANISATIONS = 500
 const USERS_PER_ORGANISATION = 100
-const APP_PASSWORD = 'accord-bench-app'
 
-let serverUrl = env.BENCH_DATABASE_URL
-let stopServer: (() => Promise<void>) | undefined
-if (!serverUrl) {
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(repoRoot(), '.data', 'bench-postgres'), port: 54359, databaseName: 'postgres' })
-  serverUrl = embedded.url
-  stopServer = embedded.stop
-}
-const databaseName = `accord_bench_ann_${randomBytes(3).toString('hex')}`
-{
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database "${databaseName}"`)
-  await admin.end()
-}
-const ownerUrl = withDatabase(serverUrl, databaseName)
-await prepareDatabase(ownerUrl, APP_PASSWORD, () => undefined)
-const appUrl = (() => {
-  const url = new URL(ownerUrl)
-  url.username = 'accord_app'
-  url.password = APP_PASSWORD
-  return url.toString()
-})()
-const owner = new pg.Client({ connectionString: ownerUrl })
-owner.on('error', () => undefined)
-await owner.connect()
+const { appUrl, owner, close: closeDatabase } = await openBenchDatabase('ann')
 
 const seedStart = performance.now()
 const { rows: seeded } = await owner.query<{ tenant_id: string; owner_id: string }>(`
@@ -134,12 +104,5 @@ try {
 } finally {
   await boss.stop({ graceful: false, wait: true })
   await db.destroy()
-  await owner.end()
-  if (env.BENCH_KEEP_DATABASE !== '1') {
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    await admin.query(`drop database if exists "${databaseName}" with (force)`)
-    await admin.end()
-  }
-  await stopServer?.()
+  await closeDatabase()
 }

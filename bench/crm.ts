@@ -10,51 +10,21 @@
  * Prints requests made, 429s received and duplicates (must be 0).
  * Run by hand: `pnpm --filter @accord/bench bench:crm` (figures go in docs/benchmarks.md).
  */
-import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import { connectCrm, createLocalDiskStorage, runCrmSync, type CoreContext } from '@accord/core'
 import { startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
 import { createDb } from '@accord/db'
-import { startEmbeddedPostgres } from '@accord/db/embedded'
-import { repoRoot } from '@accord/db/repo'
-import { withDatabase } from '@accord/db/testing'
-import { prepareDatabase } from '@accord/devstack/prepare'
 import { createJobSender, startSenderBoss } from '@accord/jobs'
+import { openBenchDatabase } from './database.js'
 import { benchEnv } from './env.js'
 
 const env = benchEnv()
 const REGISTRATIONS = env.BENCH_CRM_REGISTRATIONS
-const APP_PASSWORD = 'accord-bench-app'
 const TOKEN = 'pat-bench-token-000000'
 const LIMIT = { requests: 100, windowMs: 10_000 }
 
-let serverUrl = env.BENCH_DATABASE_URL
-let stopServer: (() => Promise<void>) | undefined
-if (!serverUrl) {
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(repoRoot(), '.data', 'bench-postgres'), port: 54359, databaseName: 'postgres' })
-  serverUrl = embedded.url
-  stopServer = embedded.stop
-}
-const databaseName = `accord_bench_crm_${randomBytes(3).toString('hex')}`
-{
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database "${databaseName}"`)
-  await admin.end()
-}
-const ownerUrl = withDatabase(serverUrl, databaseName)
-await prepareDatabase(ownerUrl, APP_PASSWORD, () => undefined)
-const appUrl = (() => {
-  const url = new URL(ownerUrl)
-  url.username = 'accord_app'
-  url.password = APP_PASSWORD
-  return url.toString()
-})()
-const owner = new pg.Client({ connectionString: ownerUrl })
-owner.on('error', () => undefined)
-await owner.connect()
+const { appUrl, owner, close: closeDatabase } = await openBenchDatabase('crm')
 
 // Set-based seed as the owner: one vendor, 10 partners, 10,000 approved deal registrations with their built-in deals.
 const seedStart = performance.now()
@@ -141,12 +111,5 @@ try {
   await hubspot.close()
   await boss.stop({ graceful: false, wait: true })
   await db.destroy()
-  await owner.end()
-  if (env.BENCH_KEEP_DATABASE !== '1') {
-    const admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    await admin.query(`drop database if exists "${databaseName}" with (force)`)
-    await admin.end()
-  }
-  await stopServer?.()
+  await closeDatabase()
 }

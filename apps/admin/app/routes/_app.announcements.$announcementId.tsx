@@ -1,8 +1,7 @@
 import { staffCan } from '@accord/core'
 import { Alert, Badge, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react'
-import { useEffect, useRef } from 'react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { ErrorContent } from '~/components/error-page'
 import { ConfirmAction, FormError, usePageAction, useSubmitting } from '~/components/forms'
 import { announcementStatus, channelLabels, describeAudience, fanoutActive, fanoutPercent, FUNNEL_STEPS, funnelBars, funnelFor, funnelStepLabels, funnelSummary, readAudience } from '~/lib/announcements'
@@ -12,6 +11,7 @@ import { formatDateTime } from '~/lib/format'
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { useRefreshWhile } from '~/lib/use-refresh-while'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.detail.announcement.title} · Announcements`} · ${APP_NAME}` }]
 
@@ -46,22 +46,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>['detail']
-
-/** Re-load the page every second while the fan-out waits or runs (as the import page does). */
-function useRefreshWhile(active: boolean) {
-  const revalidator = useRevalidator()
-  const state = useRef(revalidator.state)
-  state.current = revalidator.state
-  const revalidate = useRef(revalidator.revalidate)
-  revalidate.current = revalidator.revalidate
-  useEffect(() => {
-    if (!active) return
-    const timer = setInterval(() => {
-      if (state.current === 'idle' && document.visibilityState !== 'hidden') revalidate.current()
-    }, 1000)
-    return () => clearInterval(timer)
-  }, [active])
-}
 
 const DONE_NOTICES: Record<string, string> = {
   saved: 'Draft saved.',

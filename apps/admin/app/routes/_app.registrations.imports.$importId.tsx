@@ -2,8 +2,8 @@ import { appErrorOf } from '@accord/api'
 import { registrationFieldLabels, staffCan } from '@accord/core'
 import { Alert, Badge, EmptyState, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useRevalidator } from '@remix-run/react'
-import { useEffect, useRef, useState } from 'react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useState } from 'react'
 import { ErrorContent } from '~/components/error-page'
 import { CheckboxField, SelectControl } from '~/components/form-controls'
 import { FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
@@ -13,6 +13,7 @@ import { IMPORT_ROW_FILTERS, importRowFilterLabels, importStatus, importVerdict,
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { notFound, requireStaff } from '~/server/guard.server'
+import { useRefreshWhile } from '~/lib/use-refresh-while'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.detail.fileName} · Imports`} · ${APP_NAME}` }]
 
@@ -49,22 +50,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>['detail']
-
-/** Re-load the page every second while the import waits or runs, pausing while a load is under way. */
-function useRefreshWhile(active: boolean) {
-  const revalidator = useRevalidator()
-  const state = useRef(revalidator.state)
-  state.current = revalidator.state
-  const revalidate = useRef(revalidator.revalidate)
-  revalidate.current = revalidator.revalidate
-  useEffect(() => {
-    if (!active) return
-    const timer = setInterval(() => {
-      if (state.current === 'idle' && document.visibilityState !== 'hidden') revalidate.current()
-    }, 1000)
-    return () => clearInterval(timer)
-  }, [active])
-}
 
 function MappingForm({ detail, canDecide }: { detail: Detail; canDecide: boolean }) {
   const pageAction = usePageAction()

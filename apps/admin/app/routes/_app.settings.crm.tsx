@@ -1,8 +1,8 @@
 import { type listCrmStages, type previewCrmSync, staffCan } from '@accord/core'
 import { Alert, Badge, EmptyState, Field, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-run/node'
-import { Form, Link, useActionData, useFetcher, useLoaderData, useRevalidator } from '@remix-run/react'
-import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
+import { Form, Link, useActionData, useFetcher, useLoaderData } from '@remix-run/react'
+import { type ReactNode, useEffect, useId, useState } from 'react'
 import { ErrorContent } from '~/components/error-page'
 import { InputField, SelectControl } from '~/components/form-controls'
 import { ConfirmAction, FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
@@ -41,6 +41,7 @@ import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { renameFieldErrors } from '~/server/field-errors.server'
 import { requireStaff } from '~/server/guard.server'
+import { useRefreshWhile } from '~/lib/use-refresh-while'
 
 export const meta = pageMeta('CRM')
 
@@ -160,22 +161,6 @@ type PreviewPayload = { ok: true; intent: string; notice: null; preview: Awaited
 const isStages = (value: unknown): value is StagesPayload => typeof value === 'object' && value !== null && 'stages' in value && Array.isArray((value as StagesPayload).stages)
 const isPreview = (value: unknown): value is PreviewPayload => typeof value === 'object' && value !== null && 'preview' in value && typeof (value as PreviewPayload).preview === 'object'
 const isFailure = (value: unknown): value is FormFailure => typeof value === 'object' && value !== null && (value as FormFailure).ok === false
-
-/** Re-load the page every second while a sync runs, pausing while a load is under way (as the import page does). */
-function useRefreshWhile(active: boolean) {
-  const revalidator = useRevalidator()
-  const state = useRef(revalidator.state)
-  state.current = revalidator.state
-  const revalidate = useRef(revalidator.revalidate)
-  revalidate.current = revalidator.revalidate
-  useEffect(() => {
-    if (!active) return
-    const timer = setInterval(() => {
-      if (state.current === 'idle' && document.visibilityState !== 'hidden') revalidate.current()
-    }, 1000)
-    return () => clearInterval(timer)
-  }, [active])
-}
 
 /** True after hydration: sections that only make sense with JavaScript (switching providers) are hidden only then. */
 function useEnhanced() {
