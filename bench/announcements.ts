@@ -9,12 +9,8 @@
  *     ≥ 1,000 per second.
  * Run by hand: `pnpm --filter @accord/bench bench:announcements` (figures in docs/benchmarks.md).
  */
-import os from 'node:os'
-import path from 'node:path'
-import { acknowledgeAnnouncementByLink, type CoreContext, createLocalDiskStorage, publishAnnouncement, recordAnnouncementEmailOpen, runAnnouncementFanout, saveAnnouncementDraft } from '@accord/core'
-import { createDb } from '@accord/db'
-import { createJobSender, startSenderBoss } from '@accord/jobs'
-import { openBenchDatabase } from './database.js'
+import { acknowledgeAnnouncementByLink, type CoreContext, publishAnnouncement, recordAnnouncementEmailOpen, runAnnouncementFanout, saveAnnouncementDraft } from '@accord/core'
+import { benchDeps, openBenchDatabase } from './database.js'
 import { benchEnv } from './env.js'
 
 const env = benchEnv()
@@ -40,17 +36,7 @@ await owner.query(`
 `)
 console.log(`Seeded ${(ORGANISATIONS * USERS_PER_ORGANISATION).toLocaleString('en')} partner users in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 
-const db = createDb(appUrl, 24)
-const boss = await startSenderBoss(appUrl)
-const deps = {
-  db,
-  jobs: createJobSender(boss),
-  storage: createLocalDiskStorage(path.join(os.tmpdir(), 'accord-bench-storage')),
-  now: () => new Date(),
-  adminUrl: 'http://localhost:3000',
-  portal: { portalUrl: 'http://localhost:3001' },
-  emailFrom: 'Accord <no-reply@accord.localhost>',
-}
+const { deps, close: closeDeps } = await benchDeps(appUrl, 24)
 const staff: CoreContext = { ...deps, actor: { kind: 'staff', tenantId, userId: ownerId, role: 'owner' } }
 
 try {
@@ -102,7 +88,6 @@ try {
     select count(*) filter (where opened_at is not null) as opened, count(*) filter (where acknowledged_at is not null) as acknowledged from announcement_receipts where announcement_id = '${announcementId}'`)
   console.log(`  recorded: ${receipts[0]?.opened} opened, ${receipts[0]?.acknowledged} acknowledged`)
 } finally {
-  await boss.stop({ graceful: false, wait: true })
-  await db.destroy()
+  await closeDeps()
   await closeDatabase()
 }

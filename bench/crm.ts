@@ -10,13 +10,9 @@
  * Prints requests made, 429s received and duplicates (must be 0).
  * Run by hand: `pnpm --filter @accord/bench bench:crm` (figures go in docs/benchmarks.md).
  */
-import os from 'node:os'
-import path from 'node:path'
-import { connectCrm, createLocalDiskStorage, runCrmSync, type CoreContext } from '@accord/core'
+import { connectCrm, runCrmSync, type CoreContext } from '@accord/core'
 import { startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
-import { createDb } from '@accord/db'
-import { createJobSender, startSenderBoss } from '@accord/jobs'
-import { openBenchDatabase } from './database.js'
+import { benchDeps, openBenchDatabase } from './database.js'
 import { benchEnv } from './env.js'
 
 const env = benchEnv()
@@ -61,17 +57,7 @@ await owner.query(`
 `)
 console.log(`Seeded ${REGISTRATIONS.toLocaleString('en')} approved deal registrations in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
 
-const db = createDb(appUrl, 6)
-const boss = await startSenderBoss(appUrl)
-const deps = {
-  db,
-  jobs: createJobSender(boss),
-  storage: createLocalDiskStorage(path.join(os.tmpdir(), 'accord-bench-storage')),
-  now: () => new Date(),
-  adminUrl: 'http://localhost:3000',
-  portal: { portalUrl: 'http://localhost:3001' },
-  emailFrom: 'Accord <no-reply@accord.localhost>',
-}
+const { deps, close: closeDeps } = await benchDeps(appUrl, 6)
 const staff: CoreContext = { ...deps, actor: { kind: 'staff', tenantId, userId: ownerId, role: 'owner' } }
 const hubspot = await startFakeHubspot({ accessToken: TOKEN, rateLimit: LIMIT })
 
@@ -109,7 +95,6 @@ try {
   console.log(`  duplicates in HubSpot: ${hubspot.duplicates().length}; worker RSS growth: ${((process.memoryUsage().rss - memoryBefore) / 1024 / 1024).toFixed(0)} MB`)
 } finally {
   await hubspot.close()
-  await boss.stop({ graceful: false, wait: true })
-  await db.destroy()
+  await closeDeps()
   await closeDatabase()
 }

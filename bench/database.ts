@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
+import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import { type CoreDeps, createLocalDiskStorage } from '@accord/core'
+import { createDb } from '@accord/db'
 import { startEmbeddedPostgres } from '@accord/db/embedded'
 import { repoRoot } from '@accord/db/repo'
 import { withDatabase } from '@accord/db/testing'
 import { prepareDatabase } from '@accord/devstack/prepare'
+import { createJobSender, startSenderBoss } from '@accord/jobs'
 import { benchEnv } from './env.js'
 
 const APP_PASSWORD = 'accord-bench-app'
@@ -51,6 +55,28 @@ export async function openBenchDatabase(label: string) {
         await cleanup.end()
       }
       await stopServer?.()
+    },
+  }
+}
+
+/** CoreDeps on the runtime role for code under test, with its pg-boss sender; `close` stops both. */
+export async function benchDeps(appUrl: string, poolSize: number) {
+  const db = createDb(appUrl, poolSize)
+  const boss = await startSenderBoss(appUrl)
+  const deps: CoreDeps = {
+    db,
+    jobs: createJobSender(boss),
+    storage: createLocalDiskStorage(path.join(os.tmpdir(), 'accord-bench-storage')),
+    now: () => new Date(),
+    adminUrl: 'http://localhost:3000',
+    portal: { portalUrl: 'http://localhost:3001' },
+    emailFrom: 'Accord <no-reply@accord.localhost>',
+  }
+  return {
+    deps,
+    close: async () => {
+      await boss.stop({ graceful: false, wait: true })
+      await db.destroy()
     },
   }
 }
