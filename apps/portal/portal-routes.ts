@@ -22,6 +22,10 @@ export const portalPages = [
   { name: 'registration-import-results', path: 'registrations/imports/:importId/results.csv', file: 'pages/registration-import-results.ts' },
   // An announcement e-mail's "I have read this" link: no sign-in, the signed token is the proof.
   { name: 'announcement-acknowledge', path: 'announcements/acknowledge/:token', file: 'pages/announcement-acknowledge.tsx' },
+  // A library file, inline preview or download (loader only; signs in itself, no layout to render).
+  { name: 'resource-file', path: 'resources/:resourceId/file', file: 'pages/resource-file.ts' },
+  // A library link: records the visit, then redirects to the address.
+  { name: 'resource-open', path: 'resources/:resourceId/open', file: 'pages/resource-open.ts' },
   // An announcement e-mail's open pixel (a 1×1 GIF, loader only).
   { name: 'announcement-open', path: 'announcements/open/:token', file: 'pages/announcement-open.ts' },
 ] as const
@@ -40,6 +44,11 @@ export const signedInPages = [
   { name: 'announcements', path: 'announcements', file: 'pages/announcements.tsx' },
   // One segment after `announcements/`; the public links above have two, so they never land here.
   { name: 'announcement', path: 'announcements/:announcementId', file: 'pages/announcement.tsx' },
+  { name: 'resources', path: 'resources', file: 'pages/resources.tsx' },
+  // One segment after `resources/`; the file and link routes below have two.
+  { name: 'resource', path: 'resources/:resourceId', file: 'pages/resource.tsx' },
+  { name: 'programme', path: 'programme', file: 'pages/programme.tsx' },
+  { name: 'programme-page', path: 'programme/:slug', file: 'pages/programme-page.tsx' },
 ] as const
 
 export const PATH_PREFIX = 't/:tenantSlug'

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { type CoreDeps, createLocalDiskStorage } from '@accord/core'
+import { type CoreDeps, createStorageFromEnv } from '@accord/core'
 import { coreEnv } from '@accord/core/env'
 import { createDb } from '@accord/db'
 import { repoRoot } from '@accord/db/repo'
@@ -16,7 +16,7 @@ export function createWorkerDeps(options: { appDatabaseUrl: string; boss: PgBoss
   return {
     db: createDb(options.appDatabaseUrl, options.poolSize),
     jobs: createJobSender(options.boss),
-    storage: createLocalDiskStorage(env.STORAGE_DIR ?? path.join(repoRoot(), '.data', 'storage')),
+    storage: createStorageFromEnv(env, path.join(repoRoot(), '.data', 'storage')),
     now: () => new Date(),
     adminUrl: env.ADMIN_URL.replace(/\/$/, ''),
     portal: { portalUrl: env.PORTAL_URL.replace(/\/$/, ''), baseDomain: env.PORTAL_BASE_DOMAIN },

@@ -1,6 +1,6 @@
-import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
+import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, sendOutboxEmail, slackPost } from '@accord/jobs'
+import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, resourceTextExtraction, sendOutboxEmail, slackPost } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -135,6 +135,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (!payload.success) return log.error('announcements.fanout: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await runAnnouncementFanout(deps, payload.data)
         log.info('announcements.fanout done', { jobId: job.id, ...payload.data, ...result })
+      }),
+    )
+
+    // One at a time: PDF parsing is CPU-bound and the worker shares its event loop with every other job.
+    await boss.work<unknown>(resourceTextExtraction.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = resourceTextExtraction.payload.safeParse(job.data)
+        if (!payload.success) return log.error('resources.extract-text: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runResourceTextExtraction(deps, payload.data)
+        log.info('resources.extract-text done', { jobId: job.id, ...payload.data, result })
       }),
     )
 

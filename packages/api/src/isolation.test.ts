@@ -1,6 +1,8 @@
 import { connectCrm, connectSlack, type CoreContext, publishAnnouncement, signInPartner, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationImport, createRegistrationLink, invitePartnerUser, setPartnerSlackChannel, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { createFileResource, createLinkResource, publishProgrammePage, runResourceTextExtraction, saveProgrammePage } from '@accord/core'
+import { makePdf } from '@accord/core/resources/testing/fixtures'
 import { type FakeHubspot, startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
 import { type FakeSlack, startFakeSlack } from '@accord/core/slack/testing/fake-slack'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +19,10 @@ let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
 let partnerIdOfA: string
 const markersOfB: string[] = []
+// Tenant B's published programme rules page: tenant A's staff and partners must never reach it.
+let pageB: { pageId: string; slug: string }
+// Tenant B's library: a file (with searchable text) and a link.
+let resourcesOfB: { fileId: string; linkId: string }
 let hubspot: FakeHubspot
 let slack: FakeSlack
 let b: { announcementId: string; crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
@@ -42,6 +48,15 @@ beforeAll(async () => {
   const announcementB = await saveAnnouncementDraft(vendorB.owner, { title: 'Bravo Secret Announcement', bodyHtml: '<p>Bravo secret body</p>', channels: ['portal'] })
   await publishAnnouncement(vendorB.owner, { announcementId: announcementB.announcementId })
   await runAnnouncementFanout(deps, { tenantId: vendorB.tenantId, announcementId: announcementB.announcementId })
+  pageB = await saveProgrammePage(vendorB.owner, { title: 'Bravo Secret Rules Page', slug: 'bravo-secret-rules', bodyHtml: '<h2>Bravo secret rule heading</h2><p>Bravo secret rule text</p>' })
+  await publishProgrammePage(vendorB.owner, { pageId: pageB.pageId })
+  markersOfB.push(pageB.pageId, 'Bravo Secret Rules Page', 'bravo-secret-rules', 'Bravo secret rule heading', 'Bravo secret rule text')
+  const fileOfB = await createFileResource(vendorB.owner, { title: 'Bravo Secret Battle Card', contentType: 'battle_card', industries: ['Bravo Secret Industry'] }, { bytes: makePdf(['Bravo secret pricing floor']), fileName: 'bravo-secret.pdf' })
+  const fileKeyOfB = (await deps.ownerDb.selectFrom('resources').select('file_key').where('id', '=', fileOfB.resourceId).executeTakeFirstOrThrow()).file_key ?? ''
+  await runResourceTextExtraction(deps, { tenantId: vendorB.tenantId, resourceId: fileOfB.resourceId, fileKey: fileKeyOfB })
+  const linkOfB = await createLinkResource(vendorB.owner, { title: 'Bravo Secret Video', contentType: 'demo_script', url: 'https://bravo-secret.example/video' })
+  resourcesOfB = { fileId: fileOfB.resourceId, linkId: linkOfB.resourceId }
+  markersOfB.push(fileOfB.resourceId, linkOfB.resourceId, 'Bravo Secret Battle Card', 'Bravo Secret Industry', 'bravo-secret.pdf', 'Bravo secret pricing floor', 'Bravo Secret Video', 'bravo-secret.example')
   b = { announcementId: announcementB.announcementId, crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
   markersOfB.push(announcementB.announcementId, 'Bravo Secret Announcement', 'Bravo secret body', importB.importId, 'bravo-secret-file.csv', crmB.runId, 'pat-bravo-secret-token', hubspot.url)
   slack = await startFakeSlack()
@@ -205,6 +220,32 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.announcements.feed': () => partnerCallerA.portal.announcements.feed(),
   'portal.announcements.open': () => partnerCallerA.portal.announcements.open({ announcementId: b.announcementId }),
   'portal.announcements.acknowledge': () => partnerCallerA.portal.announcements.acknowledge({ announcementId: b.announcementId }),
+  'admin.programmePages.list': () => callerA.admin.programmePages.list(),
+  'admin.programmePages.get': () => callerA.admin.programmePages.get({ pageId: pageB.pageId }),
+  'admin.programmePages.save': () => callerA.admin.programmePages.save({ pageId: pageB.pageId, title: 'Hijacked', slug: 'bravo-secret-rules' }),
+  'admin.programmePages.publish': () => callerA.admin.programmePages.publish({ pageId: pageB.pageId }),
+  'admin.programmePages.unpublish': () => callerA.admin.programmePages.unpublish({ pageId: pageB.pageId }),
+  'admin.programmePages.move': () => callerA.admin.programmePages.move({ pageId: pageB.pageId, direction: 'up' }),
+  'admin.programmePages.delete': () => callerA.admin.programmePages.delete({ pageId: pageB.pageId }),
+  // Drafts tenant A's own template pages; B's existing pages neither block nor appear.
+  'admin.programmePages.createFromTemplates': async () => {
+    const result = await callerA.admin.programmePages.createFromTemplates()
+    expect(result.skipped).toEqual([])
+    return result
+  },
+  'portal.programmePages.list': () => partnerCallerA.portal.programmePages.list(),
+  'portal.programmePages.get': () => partnerCallerA.portal.programmePages.get({ slug: pageB.slug }),
+  'admin.resources.list': () => callerA.admin.resources.list({ q: 'Bravo' }),
+  'admin.resources.get': () => callerA.admin.resources.get({ resourceId: resourcesOfB.fileId }),
+  'admin.resources.tagSuggestions': () => callerA.admin.resources.tagSuggestions(),
+  'admin.resources.createLink': () => callerA.admin.resources.createLink({ title: 'Alpha own link', contentType: 'case_study', url: 'https://alpha.example/case' }),
+  'admin.resources.update': () => callerA.admin.resources.update({ resourceId: resourcesOfB.linkId, title: 'Hijacked', contentType: 'case_study', url: 'https://evil.example' }),
+  'admin.resources.setArchived': () => callerA.admin.resources.setArchived({ resourceId: resourcesOfB.fileId, archived: true }),
+  'admin.resources.delete': () => callerA.admin.resources.delete({ resourceId: resourcesOfB.fileId }),
+  // Words that are only in B's file and titles find nothing in A's portal.
+  'portal.resources.search': () => partnerCallerA.portal.resources.search({ q: 'bravo secret pricing floor' }),
+  'portal.resources.view': () => partnerCallerA.portal.resources.view({ resourceId: resourcesOfB.fileId }),
+  'portal.resources.openLink': () => partnerCallerA.portal.resources.openLink({ resourceId: resourcesOfB.linkId }),
   'public.slugAvailability': () => callerA.public.slugAvailability({ slug: 'some-free-slug' }),
   'public.suggestSlug': () => callerA.public.suggestSlug({ companyName: 'Alpha' }),
   // Public by design: a portal's branding is what its login page shows anyone.
@@ -243,6 +284,13 @@ describe('tenant isolation through every procedure', () => {
     expect(partnerChannelOfB).toEqual([{ label: '#bravo-shared-secret' }])
     const accountsOfB = await deps.ownerDb.selectFrom('accounts').select(['blocked']).where('tenant_id', '=', b.tenantId).where('domain', '=', 'bravo-customer.com').execute()
     expect(accountsOfB).toEqual([{ blocked: false }])
+    const pagesOfB = await deps.ownerDb.selectFrom('programme_pages').select(['title', 'status']).where('tenant_id', '=', b.tenantId).execute()
+    expect(pagesOfB).toEqual([{ title: 'Bravo Secret Rules Page', status: 'published' }])
+    const resourcesRowsOfB = await deps.ownerDb.selectFrom('resources').select(['title', 'status']).where('tenant_id', '=', b.tenantId).orderBy('title').execute()
+    expect(resourcesRowsOfB).toEqual([
+      { title: 'Bravo Secret Battle Card', status: 'published' },
+      { title: 'Bravo Secret Video', status: 'published' },
+    ])
   })
 })
 

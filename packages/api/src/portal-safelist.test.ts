@@ -1,6 +1,8 @@
 import { approveRegistration, createRegistrationImport, publishAnnouncement, runAnnouncementFanout, saveAnnouncementDraft, createRegistrationLink, listDeals, submitRegistration, updateDeal } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
+import { createFileResource, createLinkResource, publishProgrammePage, runResourceTextExtraction, saveProgrammePage, viewResource } from '@accord/core'
+import { makePdf } from '@accord/core/resources/testing/fixtures'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter, createCaller } from './root.js'
 import { appErrorOf } from './trpc.js'
@@ -15,6 +17,8 @@ let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 const forbidden: string[] = []
 let ids: { registrationA: string; registrationB: string; importB: string; linkB: string; announcementB: string; announcementAll: string }
+// The library: one resource for everyone, one for the Elite tier only (A is not Elite), one draft.
+let library: { forAll: string; eliteOnly: string; draft: string }
 
 const lead = (company: string, domain: string, extra: Record<string, unknown> = {}) => ({ companyName: company, website: domain, contactName: `Contact at ${company}`, contactEmail: `buyer@${domain}`, problem: `Problem of ${company}`, consent: true, ...extra })
 const inTwoMonths = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
@@ -46,6 +50,20 @@ beforeAll(async () => {
   }
   ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId, announcementB: announcementB.announcementId, announcementAll: announcementAll.announcementId }
   forbidden.push(announcementB.announcementId, 'Bravo-only pricing memo', repB.userId, linkB.linkId, partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
+  // Programme rules pages: one published, one draft. Partners read the first; the draft never reaches them.
+  const publishedPage = await saveProgrammePage(vendor.owner, { title: 'Conflict policy for all', slug: 'conflict-policy', bodyHtml: '<h2>Who wins</h2><p>Registered beats unregistered.</p>' })
+  await publishProgrammePage(vendor.owner, { pageId: publishedPage.pageId })
+  const draftPage = await saveProgrammePage(vendor.owner, { title: 'Draft margin memo', slug: 'draft-margin-memo', bodyHtml: '<p>Draft-only internal margin text</p>' })
+  forbidden.push(publishedPage.pageId, draftPage.pageId, 'Draft margin memo', 'draft-margin-memo', 'Draft-only internal margin text', vendor.ownerId)
+  const forAll = await createFileResource(vendor.owner, { title: 'Battle card for all', contentType: 'battle_card', industries: ['Retail'] }, { bytes: makePdf(['Public pricing talk track']), fileName: 'for-all.pdf' })
+  const eliteOnly = await createLinkResource(vendor.owner, { title: 'Elite-only margin sheet', contentType: 'price_guide', visibleTiers: ['Elite'], url: 'https://elite-only.example/margins' })
+  const draft = await createLinkResource(vendor.owner, { title: 'Unpublished draft deck', contentType: 'integration_deck', status: 'draft', url: 'https://draft-deck.example' })
+  const forAllKey = (await deps.ownerDb.selectFrom('resources').select('file_key').where('id', '=', forAll.resourceId).executeTakeFirstOrThrow()).file_key ?? ''
+  await runResourceTextExtraction(deps, { tenantId: vendor.tenantId, resourceId: forAll.resourceId, fileKey: forAllKey })
+  // B's people use the library too: A must not learn who or how often.
+  await viewResource(repB.context, { resourceId: forAll.resourceId })
+  library = { forAll: forAll.resourceId, eliteOnly: eliteOnly.resourceId, draft: draft.resourceId }
+  forbidden.push(eliteOnly.resourceId, 'Elite-only margin sheet', 'elite-only.example', draft.resourceId, 'Unpublished draft deck', 'draft-deck.example', forAllKey, 'tenants/', 'visibleTiers', 'visible_tiers', 'extracted')
   callerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendor.tenantId })
 })
 afterAll(async () => {
@@ -68,6 +86,37 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.announcements.acknowledge': async () => {
     await expect(callerA.portal.announcements.acknowledge({ announcementId: ids.announcementB })).rejects.toThrow(/not found/)
     return callerA.portal.announcements.acknowledge({ announcementId: ids.announcementAll })
+  },
+  'portal.programmePages.list': async () => {
+    const pages = await callerA.portal.programmePages.list()
+    expect(pages.map((page) => page.title)).toEqual(['Conflict policy for all'])
+    expect(Object.keys(pages[0] ?? {}).sort()).toEqual(['excerpt', 'slug', 'title', 'updatedAt'])
+    return pages
+  },
+  'portal.programmePages.get': async () => {
+    await expect(callerA.portal.programmePages.get({ slug: 'draft-margin-memo' })).rejects.toThrow(/not found/)
+    const page = await callerA.portal.programmePages.get({ slug: 'conflict-policy' })
+    expect(Object.keys(page).sort()).toEqual(['bodyHtml', 'headings', 'slug', 'title', 'updatedAt'])
+    return page
+  },
+  'portal.resources.search': async () => {
+    const everything = await callerA.portal.resources.search({})
+    expect(everything.results.map((resource) => resource.title)).toEqual(['Battle card for all'])
+    // Words from an invisible resource's title find nothing; words inside the visible file do.
+    expect((await callerA.portal.resources.search({ q: 'margin sheet' })).results).toEqual([])
+    const found = await callerA.portal.resources.search({ q: 'pricing talk track' })
+    expect(found.results.map((resource) => resource.id)).toEqual([library.forAll])
+    expect(Object.keys(found.results[0] ?? {}).sort()).toEqual(['contentType', 'contentTypeLabel', 'description', 'fileBytes', 'fileLabel', 'id', 'industries', 'isNew', 'kind', 'linkHost', 'motions', 'publishedAt', 'snippet', 'title', 'useCases'])
+    return found
+  },
+  'portal.resources.view': async () => {
+    await expect(callerA.portal.resources.view({ resourceId: library.eliteOnly })).rejects.toThrow(/not found/)
+    await expect(callerA.portal.resources.view({ resourceId: library.draft })).rejects.toThrow(/not found/)
+    return callerA.portal.resources.view({ resourceId: library.forAll })
+  },
+  'portal.resources.openLink': async () => {
+    await expect(callerA.portal.resources.openLink({ resourceId: library.draft })).rejects.toThrow(/not found/)
+    return callerA.portal.resources.openLink({ resourceId: library.eliteOnly })
   },
   'portal.pipeline.list': async () => {
     const pipeline = await callerA.portal.pipeline.list()

@@ -20,6 +20,8 @@ export const staffPermissions = {
   'crm.view': ['owner', 'admin', 'partner_manager'],
   'announcements.view': ALL,
   'announcements.manage': ['owner', 'admin', 'partner_manager'],
+  'resources.view': ALL,
+  'resources.manage': ['owner', 'admin', 'partner_manager'],
   'crm.manage': ['owner', 'admin'],
   'slack.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly StaffRole[]>

@@ -7,7 +7,7 @@ import { createJobSender, startSenderBoss } from '@accord/jobs'
 import type PgBoss from 'pg-boss'
 import type { CoreDeps } from './context.js'
 import { coreEnv } from './env.js'
-import { createLocalDiskStorage } from './storage/storage.js'
+import { createStorageFromEnv } from './storage/from-env.js'
 
 export interface RuntimeDeps extends CoreDeps {
   boss: PgBoss
@@ -16,7 +16,7 @@ export interface RuntimeDeps extends CoreDeps {
 
 /**
  * Production wiring of CoreDeps for a long-running process (apps, worker):
- * the runtime-role pool, a send-only pg-boss, local-disk storage and URLs,
+ * the runtime-role pool, a send-only pg-boss, file storage (STORAGE_DRIVER) and URLs,
  * all from validated env.
  */
 export async function createRuntimeDeps(options: { poolSize?: number } = {}): Promise<RuntimeDeps> {
@@ -28,7 +28,7 @@ export async function createRuntimeDeps(options: { poolSize?: number } = {}): Pr
     db,
     boss,
     jobs: createJobSender(boss),
-    storage: createLocalDiskStorage(env.STORAGE_DIR ?? path.join(repoRoot(), '.data', 'storage')),
+    storage: createStorageFromEnv(env, path.join(repoRoot(), '.data', 'storage')),
     now: () => new Date(),
     adminUrl: env.ADMIN_URL.replace(/\/$/, ''),
     portal: { portalUrl: env.PORTAL_URL.replace(/\/$/, ''), baseDomain: env.PORTAL_BASE_DOMAIN },

@@ -11,6 +11,9 @@ import * as slack from './20261130T100000_slack.js'
 import * as announcements from './20261130T110000_announcements.js'
 import * as replyByEmail from './20261130T120000_reply_by_email.js'
 import * as portalSignIns from './20261130T130000_portal_sign_ins.js'
+import * as resourceLibrary from './20261130T140000_resource_library.js'
+import * as programmePages from './20261130T150000_programme_pages.js'
+import * as announcementsPartnerReadOnly from './20261130T160000_announcements_partner_read_only.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -30,4 +33,7 @@ export const migrations: Record<string, Migration> = {
   '20261130T110000_announcements': announcements,
   '20261130T120000_reply_by_email': replyByEmail,
   '20261130T130000_portal_sign_ins': portalSignIns,
+  '20261130T140000_resource_library': resourceLibrary,
+  '20261130T150000_programme_pages': programmePages,
+  '20261130T160000_announcements_partner_read_only': announcementsPartnerReadOnly,
 }

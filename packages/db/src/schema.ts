@@ -316,6 +316,21 @@ export interface PortalSignIns {
   user_id: string;
 }
 
+export interface ProgrammePages {
+  body_html: Generated<string>;
+  body_text: Generated<string>;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  position: Generated<number>;
+  published_at: Timestamp | null;
+  slug: string;
+  status: Generated<string>;
+  tenant_id: string;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  updated_by_user_id: string | null;
+}
+
 export interface RateLimitBuckets {
   hits: number;
   key: string;
@@ -462,6 +477,44 @@ export interface ReplyAddresses {
   tenant_id: string;
 }
 
+export interface ResourceEvents {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  kind: string;
+  partner_id: string;
+  resource_id: string;
+  tenant_id: string;
+  user_id: string;
+}
+
+export interface Resources {
+  content_type: string;
+  created_at: Generated<Timestamp>;
+  created_by_user_id: string | null;
+  description: Generated<string>;
+  extracted_text: Generated<string>;
+  extraction_error: string | null;
+  extraction_status: Generated<string>;
+  file_bytes: number | null;
+  file_key: string | null;
+  file_mime: string | null;
+  file_name: string | null;
+  id: Generated<string>;
+  industries: Generated<string[]>;
+  kind: string;
+  motions: Generated<string[]>;
+  published_at: Timestamp | null;
+  search: Generated<string | null>;
+  status: Generated<string>;
+  tenant_id: string;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  url: string | null;
+  use_cases: Generated<string[]>;
+  visible_motions: Generated<string[]>;
+  visible_tiers: Generated<string[]>;
+}
+
 export interface Sessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -576,6 +629,7 @@ export interface DB {
   partner_organisations: PartnerOrganisations;
   partner_slack_channels: PartnerSlackChannels;
   portal_sign_ins: PortalSignIns;
+  programme_pages: ProgrammePages;
   rate_limit_buckets: RateLimitBuckets;
   registration_counters: RegistrationCounters;
   registration_events: RegistrationEvents;
@@ -584,6 +638,8 @@ export interface DB {
   registration_links: RegistrationLinks;
   registrations: Registrations;
   reply_addresses: ReplyAddresses;
+  resource_events: ResourceEvents;
+  resources: Resources;
   sessions: Sessions;
   slack_command_receipts: SlackCommandReceipts;
   slack_connections: SlackConnections;

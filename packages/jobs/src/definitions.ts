@@ -104,7 +104,6 @@ export const crmNote = {
   singletonKey: (payload) => `crm.note:${payload.eventId}`,
 } satisfies JobDefinition<{ tenantId: string; registrationId: string; eventId: string }>
 
-/** Every job the worker works; the install step creates a queue for each. */
 /** One announcement's fan-out: receipts and e-mails in batches of 1,000; a rerun adds only who is missing. */
 export const announcementFanout = {
   name: 'announcements.fanout',
@@ -129,6 +128,18 @@ export const announcementTimers = {
   singletonKey: (payload) => `announcements.timers:${payload.tenantId}`,
 } satisfies JobDefinition<{ tenantId: string }>
 
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers] as const
+/**
+ * Text of an uploaded resource file for full-text search. `fileKey` pins the
+ * file version: a replaced file's late job updates nothing.
+ */
+export const resourceTextExtraction = {
+  name: 'resources.extract-text',
+  payload: z.object({ tenantId, resourceId: z.string().uuid(), fileKey: z.string().min(1) }),
+  queue: { retryLimit: 3, retryDelay: 15, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: (payload) => `resources.extract-text:${payload.fileKey}`,
+} satisfies JobDefinition<{ tenantId: string; resourceId: string; fileKey: string }>
+
+/** Every job the worker works; the install step creates a queue for each. */
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers, resourceTextExtraction] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

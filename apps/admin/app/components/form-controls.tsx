@@ -175,3 +175,28 @@ export function SelectControl(props: {
     </div>
   )
 }
+
+/** Check boxes sharing one name (a list field), with legend, hint and the server's message. */
+export function CheckboxGroup(props: { legend: string; name: string; options: Array<{ value: string; label: string }>; checked: string[]; errors?: string[] | null; hint?: ReactNode; className?: string }) {
+  const id = useId()
+  const checked = new Set(props.checked)
+  return (
+    <fieldset className={['checkbox-group', props.className].filter(Boolean).join(' ')} aria-describedby={describedBy(id, props.hint, props.errors)}>
+      <legend>{props.legend}</legend>
+      {props.hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      <div className="checkbox-options">
+        {props.options.map((option) => (
+          <label key={option.value} className="checkbox-line">
+            <input type="checkbox" name={props.name} value={option.value} defaultChecked={checked.has(option.value)} aria-invalid={props.errors?.length ? true : undefined} />
+            <span>{option.label}</span>
+          </label>
+        ))}
+      </div>
+      <FieldError id={`${id}-error`} messages={props.errors} />
+    </fieldset>
+  )
+}

@@ -1,7 +1,7 @@
 import { FieldError, RichTextEditor, SubmitButton } from '@accord/ui'
 import { Form, Link } from '@remix-run/react'
 import { type ReactNode, useId } from 'react'
-import { InputField } from '~/components/form-controls'
+import { CheckboxGroup, InputField } from '~/components/form-controls'
 import { FormError, usePageAction, useSubmitting, valueOf } from '~/components/forms'
 import { ANNOUNCEMENT_CHANNELS, ANNOUNCEMENT_MOTIONS, channelLabels, motionLabels, readAudience, toDateTimeLocal } from './announcements'
 import type { FormFailure } from './forms'
@@ -28,30 +28,6 @@ const lines = (value: string) => value.split('\n').filter(Boolean)
 
 function describedBy(...ids: Array<string | null | false | undefined>): string | undefined {
   return ids.filter(Boolean).join(' ') || undefined
-}
-
-function CheckboxGroup(props: { legend: string; name: string; options: Array<{ value: string; label: string }>; checked: string[]; errors?: string[] | null; hint?: ReactNode; className?: string }) {
-  const id = useId()
-  const checked = new Set(props.checked)
-  return (
-    <fieldset className={['checkbox-group', props.className].filter(Boolean).join(' ')} aria-describedby={describedBy(props.hint ? `${id}-hint` : null, props.errors?.length ? `${id}-error` : null)}>
-      <legend>{props.legend}</legend>
-      {props.hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      <div className="checkbox-options">
-        {props.options.map((option) => (
-          <label key={option.value} className="checkbox-line">
-            <input type="checkbox" name={props.name} value={option.value} defaultChecked={checked.has(option.value)} aria-invalid={props.errors?.length ? true : undefined} />
-            <span>{option.label}</span>
-          </label>
-        ))}
-      </div>
-      <FieldError id={`${id}-error`} messages={props.errors} />
-    </fieldset>
-  )
 }
 
 function DateTimeField(props: { label: string; name: string; defaultValue: string; errors?: string[] | null; hint?: ReactNode }) {

@@ -5,6 +5,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-r
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorContent } from '~/components/error-page'
 import { PendingInvitationsTable } from '~/components/pending-invitations'
+import { WeeklyChart } from '~/components/weekly-chart'
 import { ConfirmAction, FormError, FormNotice, useFormFeedback, usePageAction, useSubmitting, valueOf } from '~/components/forms'
 import { PARTNER_FIELDS, PartnerFields } from '~/components/partner-fields'
 import { errorsFor, formValues } from '~/lib/forms'
@@ -315,16 +316,14 @@ export default function PartnerPage() {
 
 type Engagement = ReturnType<typeof useLoaderData<typeof loader>>['engagement']
 
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`
-
 /** Portal sign-ins and announcement receipts over the last ENGAGEMENT_DAYS days (issue 5). */
 function EngagementSection({ engagement, partnerName }: { engagement: Engagement; partnerName: string }) {
-  const { totals, users, weeklySignIns, days } = engagement
+  const { totals, users, weeklyActivity, days } = engagement
   return (
     <section className="card" aria-labelledby="engagement-title">
       <h2 id="engagement-title">Engagement</h2>
       <p className="muted">
-        Portal sign-ins and announcements over the last {days} days, since {formatDate(engagement.since)}.
+        Portal sign-ins, announcements and library use over the last {days} days, since {formatDate(engagement.since)}.
       </p>
       <ul className="stats" aria-label={`Engagement totals, last ${days} days`}>
         <li className="stat">
@@ -355,13 +354,37 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
           <span className="stat-value">{totals.acknowledgementsOverdue}</span>
           <span className="stat-label">Overdue acknowledgements</span>
         </li>
+        <li className="stat">
+          <span className="stat-value">{totals.resourceViews}</span>
+          <span className="stat-label">Resource views</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">{totals.resourceDownloads}</span>
+          <span className="stat-label">Resource downloads</span>
+        </li>
+        <li className="stat">
+          <span className="stat-value">{totals.resourcesUsed}</span>
+          <span className="stat-label">Different resources used</span>
+        </li>
       </ul>
 
       <h3 id="engagement-weekly-title">Sign-ins per week</h3>
       {totals.signIns === 0 ? (
         <p className="muted">No one from {partnerName} has signed in in the last {days} days.</p>
       ) : (
-        <WeeklySignInsChart weeks={weeklySignIns} total={totals.signIns} />
+        <WeeklyChart weeks={weeklyActivity.map((week) => ({ weekStart: week.weekStart, count: week.signIns }))} unit="sign-in" labelledBy="engagement-weekly-title" tableCaption="Portal sign-ins per week" />
+      )}
+
+      <h3 id="engagement-resources-title">Library use per week</h3>
+      {totals.resourceViews + totals.resourceDownloads === 0 ? (
+        <p className="muted">No one from {partnerName} has opened the resource library in the last {days} days.</p>
+      ) : (
+        <WeeklyChart
+          weeks={weeklyActivity.map((week) => ({ weekStart: week.weekStart, count: week.resourceViews + week.resourceDownloads }))}
+          unit="view or download"
+          labelledBy="engagement-resources-title"
+          tableCaption="Resource views and downloads per week"
+        />
       )}
 
       <h3>Per person</h3>
@@ -386,6 +409,12 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
                 <th scope="col" className="num">
                   Acknowledged
                 </th>
+                <th scope="col" className="num">
+                  Resources viewed
+                </th>
+                <th scope="col" className="num">
+                  Downloads
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -408,58 +437,15 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
                       </>
                     ) : null}
                   </td>
+                  <td className="num">{person.resourceViews}</td>
+                  <td className="num">{person.resourceDownloads}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <p className="muted small">Resource views and downloads will show here once the resource library is available.</p>
     </section>
-  )
-}
-
-/** CSS bars, hidden from assistive technology; the same numbers are in a visually hidden table. */
-function WeeklySignInsChart({ weeks, total }: { weeks: Engagement['weeklySignIns']; total: number }) {
-  const max = Math.max(1, ...weeks.map((week) => week.signIns))
-  const first = weeks[0]
-  const last = weeks.at(-1)
-  return (
-    <figure className="engagement-chart" aria-labelledby="engagement-weekly-title">
-      <figcaption className="muted small">
-        {plural(total, 'sign-in')} in {plural(weeks.length, 'week')}, busiest week {plural(max, 'sign-in')}. Weeks start on Monday (UTC).
-      </figcaption>
-      <ol className="engagement-bars" aria-hidden="true">
-        {weeks.map((week) => (
-          <li key={week.weekStart} title={`Week of ${formatDate(week.weekStart)}: ${plural(week.signIns, 'sign-in')}`}>
-            <span className="engagement-bar" style={{ height: `${Math.round((week.signIns / max) * 100)}%` }} />
-          </li>
-        ))}
-      </ol>
-      {first && last ? (
-        <div className="engagement-axis" aria-hidden="true">
-          <span>{formatDate(first.weekStart)}</span>
-          <span>{formatDate(last.weekStart)}</span>
-        </div>
-      ) : null}
-      <table className="sr-only">
-        <caption>Portal sign-ins per week</caption>
-        <thead>
-          <tr>
-            <th scope="col">Week of</th>
-            <th scope="col">Sign-ins</th>
-          </tr>
-        </thead>
-        <tbody>
-          {weeks.map((week) => (
-            <tr key={week.weekStart}>
-              <td>{formatDate(week.weekStart)}</td>
-              <td>{week.signIns}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
   )
 }
 

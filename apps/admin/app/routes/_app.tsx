@@ -59,6 +59,7 @@ export default function SignedInLayout() {
     { to: '/pipeline', label: 'Pipeline' },
     { to: '/partners', label: 'Partners' },
     { to: '/announcements', label: 'Announcements' },
+    { to: '/resources', label: 'Resources' },
     { to: '/settings/programme', label: 'Programme' },
     { to: '/settings/team', label: 'Team' },
     { to: '/settings/branding', label: 'Branding' },

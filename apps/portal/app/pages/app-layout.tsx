@@ -102,6 +102,9 @@ export default function SignedInLayout() {
               </NavLink>
             </li>
             <li>
+              <NavLink to={href('/resources')}>Resources</NavLink>
+            </li>
+            <li>
               <NavLink to={href('/registrations/new')} className="button small">
                 Register a lead
               </NavLink>

@@ -111,6 +111,12 @@ describe('publish to one tier, portal and e-mail, acknowledgement required', () 
     expect(await codeOf(acknowledgeMyAnnouncement(silver, { announcementId }))).toBe('NOT_FOUND')
     const seenBySilver = await withTenant(deps.db, { tenantId: vendor.tenantId, partnerId: silver.actor.kind === 'partner' ? silver.actor.partnerId : '' }, (trx) => trx.selectFrom('announcements').select('id').execute())
     expect(seenBySilver).toEqual([])
+    // The receiving partner reads it but can neither change nor delete it, even with direct queries.
+    const goldScope = { tenantId: vendor.tenantId, partnerId: gold.actor.kind === 'partner' ? gold.actor.partnerId : '' }
+    const updated = await withTenant(deps.db, goldScope, (trx) => trx.updateTable('announcements').set({ title: 'Changed' }).where('id', '=', announcementId).executeTakeFirst())
+    expect(Number(updated.numUpdatedRows)).toBe(0)
+    const deleted = await withTenant(deps.db, goldScope, (trx) => trx.deleteFrom('announcements').where('id', '=', announcementId).executeTakeFirst())
+    expect(Number(deleted.numDeletedRows)).toBe(0)
   })
 
   it('opening in the portal counts as opened; acknowledging in the portal once', async () => {

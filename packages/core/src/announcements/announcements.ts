@@ -2,13 +2,13 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { type TenantTransaction, sql, withTenant } from '@accord/db'
 import { ANNOUNCEMENT_PLACEHOLDERS, renderEmail } from '@accord/email'
 import { announcementFanout, sendOutboxEmail } from '@accord/jobs'
-import sanitizeHtml from 'sanitize-html'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import { type CoreContext, type CoreDeps, portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff } from '../scope.js'
+import { richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
 import { MOTIONS, type Motion } from '../settings.js'
 import { enqueueSlackMessage, slackEscape } from '../slack/outbox.js'
 import { brandOf } from '../tenants/brand.js'
@@ -31,26 +31,8 @@ export type AnnouncementChannel = (typeof CHANNELS)[number]
 const FANOUT_BATCH = 1000
 
 /** Tags and attributes the editor produces; everything else (scripts, event handlers, styles, iframes) is dropped. */
-export function sanitiseAnnouncementHtml(html: string): string {
-  return sanitizeHtml(html, {
-    allowedTags: ['p', 'br', 'h2', 'h3', 'h4', 'strong', 'b', 'em', 'i', 'u', 's', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'hr', 'img'],
-    allowedAttributes: { a: ['href', 'title', 'target', 'rel'], img: ['src', 'alt', 'title', 'width', 'height'] },
-    allowedSchemes: ['https', 'http', 'mailto'],
-    allowedSchemesByTag: { img: ['https', 'http'] },
-    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer', target: '_blank' }) },
-  })
-}
-
-function htmlToText(html: string): string {
-  return sanitizeHtml(html.replace(/<\/(p|h2|h3|h4|li|blockquote|pre)>/g, '\n').replace(/<br\s*\/?>/g, '\n'), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}
+export const sanitiseAnnouncementHtml = sanitiseRichTextHtml
+const htmlToText = richTextToText
 
 const audienceInput = z
   .object({

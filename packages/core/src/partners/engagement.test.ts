@@ -126,19 +126,19 @@ describe('getPartnerEngagement', () => {
   })
 
   it('weekly series: Monday-based weeks covering the period, zeros included, adding up to the total', async () => {
-    const { weeklySignIns, totals } = await getPartnerEngagement(vendor.owner, { partnerId })
-    expect(weeklySignIns.length).toBeGreaterThanOrEqual(13)
-    expect(weeklySignIns.length).toBeLessThanOrEqual(14)
-    expect(weeklySignIns.every((week) => new Date(`${week.weekStart}T00:00:00Z`).getUTCDay() === 1)).toBe(true)
-    expect(weeklySignIns.reduce((total, week) => total + week.signIns, 0)).toBe(totals.signIns)
-    expect(weeklySignIns.at(-1)?.signIns).toBe(4)
+    const { weeklyActivity, totals } = await getPartnerEngagement(vendor.owner, { partnerId })
+    expect(weeklyActivity.length).toBeGreaterThanOrEqual(13)
+    expect(weeklyActivity.length).toBeLessThanOrEqual(14)
+    expect(weeklyActivity.every((week) => new Date(`${week.weekStart}T00:00:00Z`).getUTCDay() === 1)).toBe(true)
+    expect(weeklyActivity.reduce((total, week) => total + week.signIns, 0)).toBe(totals.signIns)
+    expect(weeklyActivity.at(-1)?.signIns).toBe(4)
   })
 
   it('a partner nobody from has signed in: zeros and empty weeks', async () => {
     const engagement = await getPartnerEngagement(vendor.owner, { partnerId: quietPartnerId })
-    expect(engagement.totals).toEqual({ users: 0, signIns: 0, usersSignedIn: 0, lastSignInAt: null, announcementsReceived: 0, announcementsOpened: 0, announcementsAcknowledged: 0, acknowledgementsOverdue: 0 })
+    expect(engagement.totals).toEqual({ users: 0, signIns: 0, usersSignedIn: 0, lastSignInAt: null, announcementsReceived: 0, announcementsOpened: 0, announcementsAcknowledged: 0, acknowledgementsOverdue: 0, resourceViews: 0, resourceDownloads: 0, resourcesUsed: 0 })
     expect(engagement.users).toEqual([])
-    expect(engagement.weeklySignIns.every((week) => week.signIns === 0)).toBe(true)
+    expect(engagement.weeklyActivity.every((week) => week.signIns === 0)).toBe(true)
   })
 
   it('staff of another tenant get NOT_FOUND; partner users cannot call it; every staff role can view', async () => {

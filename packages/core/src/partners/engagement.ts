@@ -17,7 +17,8 @@ import { parseInput, uuid } from '../validation.js'
  * - "Last sign-in" is all-time: the latest recorded sign-in, or the user's
  *   `last_login_at` for sign-ins from before sign-ins were recorded.
  * - Weeks start on Monday, in UTC; the first week may be partial.
- * - Resource views/downloads come with the resource library (not built yet).
+ * - Resource views count detail-page views and link opens; downloads count
+ *   file downloads (both deduplicated per user when repeated within minutes).
  */
 
 export const partnerEngagementInput = z.object({
@@ -37,6 +38,8 @@ export interface PartnerEngagementUser {
   announcementsOpened: number
   announcementsAcknowledged: number
   acknowledgementsOverdue: number
+  resourceViews: number
+  resourceDownloads: number
 }
 
 export interface PartnerEngagement {
@@ -52,10 +55,13 @@ export interface PartnerEngagement {
     announcementsOpened: number
     announcementsAcknowledged: number
     acknowledgementsOverdue: number
+    resourceViews: number
+    resourceDownloads: number
+    resourcesUsed: number
   }
   users: PartnerEngagementUser[]
   /** One entry per week (Monday, `YYYY-MM-DD`, UTC) from the week of `since` to this week, zeros included. */
-  weeklySignIns: Array<{ weekStart: string; signIns: number }>
+  weeklyActivity: Array<{ weekStart: string; signIns: number; resourceViews: number; resourceDownloads: number }>
 }
 
 const DAY_MS = 86_400_000
@@ -111,9 +117,30 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
       .groupBy('r.user_id')
       .execute()
 
-    const weekly = await trx
+    const resourceUse = await trx
+      .selectFrom('resource_events')
+      .select([
+        'user_id',
+        sql<number>`count(*) filter (where kind in ('view', 'open_link'))::int`.as('views'),
+        sql<number>`count(*) filter (where kind = 'download')::int`.as('downloads'),
+        sql<string[]>`array_agg(distinct resource_id)`.as('resource_ids'),
+      ])
+      .where('partner_id', '=', input.partnerId)
+      .where('created_at', '>=', since)
+      .groupBy('user_id')
+      .execute()
+
+    const week = sql<string>`to_char(date_trunc('week', created_at at time zone 'UTC'), 'YYYY-MM-DD')`
+    const weeklySignInRows = await trx
       .selectFrom('portal_sign_ins')
-      .select([sql<string>`to_char(date_trunc('week', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('week'), sql<number>`count(*)::int`.as('sign_ins')])
+      .select([week.as('week'), sql<number>`count(*)::int`.as('sign_ins')])
+      .where('partner_id', '=', input.partnerId)
+      .where('created_at', '>=', since)
+      .groupBy(sql`1`)
+      .execute()
+    const weeklyResourceRows = await trx
+      .selectFrom('resource_events')
+      .select([week.as('week'), sql<number>`count(*) filter (where kind in ('view', 'open_link'))::int`.as('views'), sql<number>`count(*) filter (where kind = 'download')::int`.as('downloads')])
       .where('partner_id', '=', input.partnerId)
       .where('created_at', '>=', since)
       .groupBy(sql`1`)
@@ -121,10 +148,12 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
 
     const signInsByUser = new Map(signIns.map((row) => [row.user_id, row]))
     const receiptsByUser = new Map(receipts.map((row) => [row.user_id, row]))
+    const resourcesByUser = new Map(resourceUse.map((row) => [row.user_id, row]))
     const users: PartnerEngagementUser[] = people
       .map((person) => {
         const signedIn = signInsByUser.get(person.id)
         const received = receiptsByUser.get(person.id)
+        const used = resourcesByUser.get(person.id)
         return {
           userId: person.id,
           name: person.name,
@@ -137,16 +166,20 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
           announcementsOpened: received?.opened ?? 0,
           announcementsAcknowledged: received?.acknowledged ?? 0,
           acknowledgementsOverdue: received?.overdue ?? 0,
+          resourceViews: used?.views ?? 0,
+          resourceDownloads: used?.downloads ?? 0,
         }
       })
       // Most recently active first; never signed in last, by name.
       .sort((a, b) => (b.lastSignInAt?.getTime() ?? -1) - (a.lastSignInAt?.getTime() ?? -1) || a.name.localeCompare(b.name))
 
-    const countsByWeek = new Map(weekly.map((row) => [row.week, row.sign_ins]))
-    const weeklySignIns: PartnerEngagement['weeklySignIns'] = []
-    for (let week = weekStartUtc(since); week.getTime() <= now.getTime(); week = new Date(week.getTime() + 7 * DAY_MS)) {
-      const key = week.toISOString().slice(0, 10)
-      weeklySignIns.push({ weekStart: key, signIns: countsByWeek.get(key) ?? 0 })
+    const signInsByWeek = new Map(weeklySignInRows.map((row) => [row.week, row.sign_ins]))
+    const resourcesByWeek = new Map(weeklyResourceRows.map((row) => [row.week, row]))
+    const weeklyActivity: PartnerEngagement['weeklyActivity'] = []
+    for (let monday = weekStartUtc(since); monday.getTime() <= now.getTime(); monday = new Date(monday.getTime() + 7 * DAY_MS)) {
+      const key = monday.toISOString().slice(0, 10)
+      const resources = resourcesByWeek.get(key)
+      weeklyActivity.push({ weekStart: key, signIns: signInsByWeek.get(key) ?? 0, resourceViews: resources?.views ?? 0, resourceDownloads: resources?.downloads ?? 0 })
     }
 
     const sum = (pick: (user: PartnerEngagementUser) => number) => users.reduce((total, user) => total + pick(user), 0)
@@ -163,9 +196,12 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
         announcementsOpened: sum((user) => user.announcementsOpened),
         announcementsAcknowledged: sum((user) => user.announcementsAcknowledged),
         acknowledgementsOverdue: sum((user) => user.acknowledgementsOverdue),
+        resourceViews: sum((user) => user.resourceViews),
+        resourceDownloads: sum((user) => user.resourceDownloads),
+        resourcesUsed: new Set(resourceUse.flatMap((row) => row.resource_ids)).size,
       },
       users,
-      weeklySignIns,
+      weeklyActivity,
     }
   })
 }

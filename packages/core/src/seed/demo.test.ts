@@ -22,5 +22,7 @@ describe('demo seed', () => {
     const all = await listReviewQueue(ctx, { view: 'all' })
     expect(all.map((row) => row.status).sort()).toEqual(['approved', 'info_requested', 'submitted', 'submitted'])
     expect(all.find((row) => row.companyName === 'Blue Yonder Airlines Ltd')?.conflictStatus).toBe('active')
+    const pages = await deps.ownerDb.selectFrom('programme_pages').select(['slug', 'status']).where('tenant_id', '=', tenant?.id ?? '').orderBy('position').execute()
+    expect(pages).toEqual(['conflict-policy', 'territories', 'price-bands'].map((slug) => ({ slug, status: 'published' })))
   })
 })

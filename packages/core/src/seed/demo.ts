@@ -1,6 +1,7 @@
 import { withTenant } from '@accord/db'
 import { publishAnnouncement, saveAnnouncementDraft } from '../announcements/announcements.js'
 import type { CoreContext, CoreDeps } from '../context.js'
+import { createProgrammePagesFromTemplates, publishProgrammePage } from '../programme/pages.js'
 import { approveRegistration, requestRegistrationInfo } from '../registrations/review.js'
 import { submitRegistration } from '../registrations/submit.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '../testing/factories.js'
@@ -31,6 +32,7 @@ export async function seedDemoTenant(deps: CoreDeps): Promise<{ created: boolean
   }
   await seedDemoRegistrations(vendor.owner, reps)
   await seedDemoAnnouncement(vendor.owner)
+  await seedDemoProgrammePages(vendor.owner)
   return { created: true }
 }
 
@@ -62,4 +64,10 @@ async function seedDemoAnnouncement(owner: CoreContext) {
     ackDueAt: new Date(Date.now() + 14 * 86_400_000),
   })
   await publishAnnouncement(owner, { announcementId })
+}
+
+/** The three programme rules pages, written from the demo's programme settings and published, so the portal's rules section is not empty. */
+async function seedDemoProgrammePages(owner: CoreContext) {
+  const { created } = await createProgrammePagesFromTemplates(owner)
+  for (const page of created) await publishProgrammePage(owner, { pageId: page.pageId })
 }

@@ -10,9 +10,14 @@ export interface FileStorage {
 
 const SAFE_KEY = /^[a-zA-Z0-9][a-zA-Z0-9/_.-]{0,300}$/
 
+/** Refuse keys that could escape the storage root (or be odd object names): every driver checks the same rule. */
+export function assertSafeStorageKey(key: string): void {
+  if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`Unsafe storage key: ${key}`)
+}
+
 export function createLocalDiskStorage(rootDir: string): FileStorage {
   const resolve = (key: string) => {
-    if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`Unsafe storage key: ${key}`)
+    assertSafeStorageKey(key)
     return path.join(rootDir, key)
   }
   return {

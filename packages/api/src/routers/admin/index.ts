@@ -5,7 +5,9 @@ import { invitationsRouter } from './invitations.js'
 import { partnersRouter } from './partners.js'
 import { adminPipelineRouter } from './pipeline.js'
 import { adminProgrammeRouter } from './programme.js'
+import { adminProgrammePagesRouter } from './programme-pages.js'
 import { adminRegistrationsRouter } from './registrations.js'
+import { adminResourcesRouter } from './resources.js'
 import { adminSlackRouter } from './slack.js'
 import { workspaceRouter } from './workspace.js'
 
@@ -16,7 +18,9 @@ export const adminRouter = router({
   registrations: adminRegistrationsRouter,
   pipeline: adminPipelineRouter,
   programme: adminProgrammeRouter,
+  programmePages: adminProgrammePagesRouter,
   crm: adminCrmRouter,
   announcements: adminAnnouncementsRouter,
   slack: adminSlackRouter,
+  resources: adminResourcesRouter,
 })

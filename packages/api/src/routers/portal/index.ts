@@ -3,7 +3,9 @@ import { z } from 'zod'
 import { partnerProcedure, router } from '../../trpc.js'
 import { portalAnnouncementsRouter } from './announcements.js'
 import { portalPipelineRouter } from './pipeline.js'
+import { portalProgrammePagesRouter } from './programme-pages.js'
 import { portalRegistrationsRouter } from './registrations.js'
+import { portalResourcesRouter } from './resources.js'
 
 /**
  * Output schemas on portal procedures are strict allow-lists: anything not
@@ -20,5 +22,7 @@ export const portalRouter = router({
   home: partnerProcedure.output(portalHomeOutput).query(({ ctx }) => getPortalHome(ctx.core)),
   registrations: portalRegistrationsRouter,
   pipeline: portalPipelineRouter,
+  programmePages: portalProgrammePagesRouter,
   announcements: portalAnnouncementsRouter,
+  resources: portalResourcesRouter,
 })
