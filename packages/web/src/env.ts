@@ -8,7 +8,7 @@ const schema = z.object({
    */
   TRUST_PROXY: z.string().default('loopback'),
   /** Largest request body accepted, in bytes (uploads included); larger ones get 413 before anything reads them. */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(30 * 1024 * 1024),
   /** Processes per app (production builds): one per CPU core the app may use. */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 })

@@ -24,5 +24,14 @@ describe('demo seed', () => {
     expect(all.find((row) => row.companyName === 'Blue Yonder Airlines Ltd')?.conflictStatus).toBe('active')
     const pages = await deps.ownerDb.selectFrom('programme_pages').select(['slug', 'status']).where('tenant_id', '=', tenant?.id ?? '').orderBy('position').execute()
     expect(pages).toEqual(['conflict-policy', 'territories', 'price-bands'].map((slug) => ({ slug, status: 'published' })))
+    // The library: three files waiting for the worker's text extraction, one link; the price list only for Select and Elite.
+    const resources = await deps.ownerDb.selectFrom('resources').select(['title', 'kind', 'extraction_status', 'visible_tiers']).where('tenant_id', '=', tenant?.id ?? '').orderBy('title').execute()
+    expect(resources.map((row) => [row.kind, row.extraction_status])).toEqual([
+      ['file', 'pending'],
+      ['link', 'none'],
+      ['file', 'pending'],
+      ['file', 'pending'],
+    ])
+    expect(resources.find((row) => row.title === 'Partner price list 2027')?.visible_tiers).toEqual(['Select', 'Elite'])
   })
 })

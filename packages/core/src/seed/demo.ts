@@ -2,6 +2,8 @@ import { withTenant } from '@accord/db'
 import { publishAnnouncement, saveAnnouncementDraft } from '../announcements/announcements.js'
 import type { CoreContext, CoreDeps } from '../context.js'
 import { createProgrammePagesFromTemplates, publishProgrammePage } from '../programme/pages.js'
+import { createFileResource, createLinkResource } from '../resources/library.js'
+import { makePdf, makePptx } from '../resources/testing/fixtures.js'
 import { approveRegistration, requestRegistrationInfo } from '../registrations/review.js'
 import { submitRegistration } from '../registrations/submit.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '../testing/factories.js'
@@ -33,6 +35,7 @@ export async function seedDemoTenant(deps: CoreDeps): Promise<{ created: boolean
   await seedDemoRegistrations(vendor.owner, reps)
   await seedDemoAnnouncement(vendor.owner)
   await seedDemoProgrammePages(vendor.owner)
+  await seedDemoResources(vendor.owner)
   return { created: true }
 }
 
@@ -70,4 +73,43 @@ async function seedDemoAnnouncement(owner: CoreContext) {
 async function seedDemoProgrammePages(owner: CoreContext) {
   const { created } = await createProgrammePagesFromTemplates(owner)
   for (const page of created) await publishProgrammePage(owner, { pageId: page.pageId })
+}
+
+/**
+ * A small library (generated files, so nothing binary lives in the repo):
+ * the worker extracts their text at start, so search finds words inside them.
+ */
+async function seedDemoResources(owner: CoreContext) {
+  await createFileResource(
+    owner,
+    { title: 'Battle card: Northwind vs Contoso', description: 'Where we win, where we lose, and the three questions that expose Contoso’s gaps in multi-entity reporting.', contentType: 'battle_card', motions: ['reseller', 'referral'], industries: ['Manufacturing', 'Retail'], useCases: ['Competitive'] },
+    {
+      bytes: makePdf([
+        'Northwind vs Contoso - battle card',
+        'Where we win: multi-entity consolidation, audit trail, native CRM sync.',
+        'Where Contoso wins: price for single-entity customers under 50 seats.',
+        'Ask: How do you consolidate five subsidiaries today? Who signs off the audit trail?',
+        'Objection: Contoso is cheaper. Answer: compare the three-year cost including the consolidation add-on.',
+      ]),
+      fileName: 'northwind-vs-contoso.pdf',
+    },
+  )
+  await createFileResource(
+    owner,
+    { title: 'Integration deck: Northwind + your ERP', description: 'Slides for the technical buyer: architecture, sync, security review answers.', contentType: 'integration_deck', motions: ['services', 'technology'], industries: ['Manufacturing'], useCases: ['Technical evaluation'] },
+    { bytes: makePptx([['Northwind integration overview', 'Two-way ERP sync in under an hour'], ['Security', 'SOC 2 Type II, SSO with SAML and OIDC, data residency in the EU'], ['Next steps', 'Book a technical workshop with the partner team']]), fileName: 'northwind-integration.pptx' },
+  )
+  await createFileResource(
+    owner,
+    { title: 'Partner price list 2027', description: 'Partner discounts by tier and the approval path for deals outside the bands.', contentType: 'price_guide', useCases: ['Pricing'], visibleTiers: ['Select', 'Elite'] },
+    { bytes: makePdf(['Partner price list 2027', 'Registered: 10 percent. Select: 15 percent. Elite: 20 percent.', 'Discounts beyond the band need approval by the partner team before quoting.']), fileName: 'price-list-2027.pdf' },
+  )
+  await createLinkResource(owner, {
+    title: 'Case study video: Fabrikam closes the books in 3 days',
+    description: 'Fabrikam’s CFO on moving eight entities to Northwind with a reseller partner.',
+    contentType: 'case_study',
+    industries: ['Manufacturing'],
+    useCases: ['Finance transformation'],
+    url: 'https://www.example.com/northwind/fabrikam-case-study',
+  })
 }
