@@ -5,6 +5,7 @@ import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { limitBodySize, sameOriginMutations } from './csrf.js'
+import { defaultSecurityHeaders } from './security-headers.js'
 import { webEnv } from './env.js'
 
 export interface AppServerOptions {
@@ -30,15 +31,7 @@ export async function startAppServer(options: AppServerOptions): Promise<{ close
   // Compression wraps every response; only do that for clients that accept an encoding.
   const compress = compression()
   app.use((request, response, next) => (request.headers['accept-encoding'] ? compress(request, response, next) : next()))
-  app.use((_request, response, next) => {
-    response.set({
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'strict-origin-when-cross-origin',
-      'X-Frame-Options': 'DENY',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-    })
-    next()
-  })
+  app.use(defaultSecurityHeaders())
   app.get('/healthz', (_request, response) => {
     response.type('text/plain').send('ok')
   })

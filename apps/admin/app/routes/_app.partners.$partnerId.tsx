@@ -392,12 +392,11 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
         <p className="muted">Nobody from {partnerName} has joined yet, so there is no activity to show.</p>
       ) : (
         <div className="table-wrap" tabIndex={0} role="region" aria-label="Engagement per person">
-          <table className="data">
+          <table className="data engagement-people">
             <caption className="sr-only">Engagement per person, last {days} days, most recently active first</caption>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">E-mail</th>
+                <th scope="col">Person</th>
                 <th scope="col">Role</th>
                 <th scope="col">Last sign-in</th>
                 <th scope="col" className="num">
@@ -422,8 +421,8 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
                 <tr key={person.userId}>
                   <td>
                     {person.name} {person.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                    <div className="muted small wrap-anywhere">{person.email}</div>
                   </td>
-                  <td className="wrap-anywhere">{person.email}</td>
                   <td>{person.roleLabel}</td>
                   <td>{person.lastSignInAt ? formatDateTime(person.lastSignInAt) : <span className="muted">Never</span>}</td>
                   <td className="num">{person.signIns}</td>

@@ -30,3 +30,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
+
+const MOTION_LABELS: Record<string, string> = { referral: 'Referral', reseller: 'Resell', marketplace: 'Marketplace', services: 'Services', technology: 'Technology' }
+
+/** `reseller` → "Resell" (the facet's wording). */
+export function motionLabel(motion: string): string {
+  return MOTION_LABELS[motion] ?? motion
+}

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { Fragment } from 'react'
 import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
-import { formatBytes } from '~/lib/resources'
+import { formatBytes, motionLabel } from '~/lib/resources'
 import { requirePartner } from '~/server/guard.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? data.resource.title : 'Resource') }]
@@ -28,7 +28,7 @@ export default function Resource() {
   const href = usePortalHref()
   const fileHref = href(`/resources/${resource.id}/file`)
   const tags = [
-    { label: 'Motions', values: resource.motions },
+    { label: 'Motions', values: resource.motions.map(motionLabel) },
     { label: 'Industries', values: resource.industries },
     { label: 'Use cases', values: resource.useCases },
   ].filter((group) => group.values.length > 0)
