@@ -87,6 +87,13 @@ test('upload a battle card, refuse a disguised file, partner finds it by the tex
     await expect(usage.locator('li', { hasText: 'Views' }).locator('.stat-value')).toHaveText('1')
     await expect(usage.locator('li', { hasText: 'Downloads' }).locator('.stat-value')).toHaveText('1')
     await expect(page.getByRole('region', { name: 'Use per partner' }).getByRole('link', { name: `Library Reseller ${vendor.slug}` })).toBeVisible()
+
+    // An announcement links to it from the editor's "Resource" button (an absolute portal link, for e-mail too).
+    await page.goto(`${info.adminUrl}/announcements/new`)
+    await page.getByRole('button', { name: 'Resource' }).click()
+    await page.getByLabel('Resource from the library').selectOption({ label: `${title} (Battle card)` })
+    await page.getByRole('button', { name: 'Insert link to resource' }).click()
+    await expect(page.locator('.rich-text-content a', { hasText: title })).toHaveAttribute('href', new RegExp(`/t/${vendor.slug}/resources/[0-9a-f-]{36}$`))
     expect(serverErrors).toEqual([])
   } finally {
     await admin.close()

@@ -28,7 +28,7 @@ export function normaliseUrl(raw: string, options: { allowMailto?: boolean } = {
   }
 }
 
-type Panel = null | 'link' | 'image'
+type Panel = 'link' | 'image' | 'resource' | null
 
 interface ToggleSpec {
   key: string
@@ -62,6 +62,7 @@ export function TiptapEditor(props: RichTextEditorImplProps) {
   const [panel, setPanel] = useState<Panel>(null)
   const [url, setUrl] = useState('')
   const [alt, setAlt] = useState('')
+  const [resourceUrl, setResourceUrl] = useState('')
   const [panelError, setPanelError] = useState<string | null>(null)
   const toolbarRef = useRef<HTMLDivElement>(null)
   const panelId = useId()
@@ -121,6 +122,7 @@ export function TiptapEditor(props: RichTextEditorImplProps) {
     setPanelError(null)
     setAlt('')
     setUrl(kind === 'link' ? (state?.linkHref ?? '') : '')
+    setResourceUrl(props.resources?.[0]?.url ?? '')
     setPanel(panel === kind ? null : kind)
   }
 
@@ -140,6 +142,23 @@ export function TiptapEditor(props: RichTextEditorImplProps) {
       const src = normaliseUrl(url)
       if (!src) return setPanelError('Enter the image’s web address (https://…).')
       editor.chain().focus().setImage({ src, alt: alt.trim() }).run()
+    } else if (panel === 'resource') {
+      const resource = props.resources?.find((option) => option.url === resourceUrl)
+      if (!resource) return setPanelError('Choose a resource.')
+      // A link to the resource's page in the portal, as its own paragraph; text nodes, so titles are never markup.
+      editor
+        .chain()
+        .focus()
+        .insertContent([
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: resource.title, marks: [{ type: 'link', attrs: { href: resource.url } }] },
+              { type: 'text', text: ` (${resource.kind})` },
+            ],
+          },
+        ])
+        .run()
     }
     setPanel(null)
     setPanelError(null)
@@ -189,6 +208,11 @@ export function TiptapEditor(props: RichTextEditorImplProps) {
         <button type="button" className="rich-text-button" tabIndex={tabIndexFor()} aria-label="Image" title="Image by web address" aria-expanded={panel === 'image'} aria-controls={panelId} disabled={!ready} onClick={() => openPanel('image')}>
           <span aria-hidden="true">Image</span>
         </button>
+        {props.resources?.length ? (
+          <button type="button" className="rich-text-button" tabIndex={tabIndexFor()} aria-label="Resource" title="Link to a resource from the library" aria-expanded={panel === 'resource'} aria-controls={panelId} disabled={!ready} onClick={() => openPanel('resource')}>
+            <span aria-hidden="true">Resource</span>
+          </button>
+        ) : null}
         <span className="rich-text-separator" aria-hidden="true" />
         <button type="button" className="rich-text-button" tabIndex={tabIndexFor()} aria-label="Undo" title="Undo" disabled={!ready || !state?.canUndo} onClick={() => editor?.chain().focus().undo().run()}>
           <span aria-hidden="true">↶</span>
@@ -197,8 +221,34 @@ export function TiptapEditor(props: RichTextEditorImplProps) {
           <span aria-hidden="true">↷</span>
         </button>
       </div>
-      <div id={panelId} className="rich-text-panel" hidden={panel === null} role="group" aria-label={panel === 'image' ? 'Insert an image' : 'Link'}>
-        {panel ? (
+      <div id={panelId} className="rich-text-panel" hidden={panel === null} role="group" aria-label={panel === 'image' ? 'Insert an image' : panel === 'resource' ? 'Link to a resource' : 'Link'}>
+        {panel === 'resource' ? (
+          <>
+            <label>
+              Resource from the library
+              <select value={resourceUrl} onChange={(event) => setResourceUrl(event.target.value)} autoFocus aria-invalid={panelError ? true : undefined} aria-describedby={panelError ? `${panelId}-error` : undefined}>
+                {(props.resources ?? []).map((option) => (
+                  <option key={option.url} value={option.url}>
+                    {option.title} ({option.kind})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div className="rich-text-panel-actions">
+              <button type="button" className="button small" onClick={applyPanel}>
+                Insert link to resource
+              </button>
+              <button type="button" className="button secondary small" onClick={closePanel}>
+                Cancel
+              </button>
+            </div>
+            {panelError ? (
+              <p className="error" id={`${panelId}-error`} role="alert">
+                {panelError}
+              </p>
+            ) : null}
+          </>
+        ) : panel ? (
           <>
             <label>
               {panel === 'link' ? 'Link address' : 'Image address'}

@@ -18,6 +18,8 @@ export interface RichTextEditorProps {
   /** Longest HTML accepted (the fallback text area's maxLength). */
   maxLength?: number
   placeholder?: string
+  /** Library resources the editor can link to ("Resource" button): absolute URL, title and kind. */
+  resources?: ReadonlyArray<{ url: string; title: string; kind: string }>
 }
 
 export interface RichTextEditorImplProps extends RichTextEditorProps {

@@ -60,6 +60,7 @@ export function AnnouncementForm(props: {
   failure: FormFailure | null
   tierOptions: string[]
   partnerOptions: Array<{ value: string; label: string }>
+  resourceOptions?: ReadonlyArray<{ url: string; title: string; kind: string }>
   formRef: React.RefObject<HTMLFormElement>
   titleId: string
 }) {
@@ -93,7 +94,8 @@ export function AnnouncementForm(props: {
           defaultValue={valueOf(failure, 'bodyHtml', announcement?.body_html)}
           errors={errors('bodyHtml')}
           maxLength={200_000}
-          hint="Headings, bold, italic, lists, links and images by web address. Scripts and styles are removed when you save."
+          resources={props.resourceOptions}
+          hint="Headings, bold, italic, lists, links, images by web address and links to library resources. Scripts and styles are removed when you save."
         />
       </section>
 

@@ -14,10 +14,12 @@ export function rethrowAsNotFound(error: unknown): never {
 
 /** What the editor needs besides the announcement: the programme's tiers and the active partners (named-partner picker). */
 export async function editorOptions(caller: AdminCaller) {
-  const [workspace, partners] = await Promise.all([caller.admin.workspace.get(), caller.admin.partners.list({ status: 'active' })])
+  const [workspace, partners, resources] = await Promise.all([caller.admin.workspace.get(), caller.admin.partners.list({ status: 'active' }), caller.admin.resources.list({ status: 'published' })])
   return {
     tierOptions: workspace.settings.tiers.map((tier) => tier.name),
     partnerOptions: partners.map((partner) => ({ value: partner.id, label: partner.tier ? `${partner.name} (${partner.tier})` : partner.name })),
+    // Links to the portal's page of each published resource: absolute, so they work in e-mails and Slack too.
+    resourceOptions: resources.map((resource) => ({ url: `${workspace.portalUrl}/resources/${resource.id}`, title: resource.title, kind: resource.contentTypeLabel })),
   }
 }
 

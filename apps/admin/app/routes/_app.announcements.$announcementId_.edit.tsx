@@ -12,7 +12,7 @@ export const loader = (args: LoaderFunctionArgs) => loadEditor(args)
 export const action = (args: ActionFunctionArgs) => submitEditor(args)
 
 export default function EditAnnouncement() {
-  const { tierOptions, partnerOptions, announcement } = useLoaderData<typeof loader>()
+  const { tierOptions, partnerOptions, resourceOptions, announcement } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failure = result && !result.ok ? result : null
   const formRef = useFocusOnErrors(failure)
@@ -24,7 +24,7 @@ export default function EditAnnouncement() {
       </nav>
       <h1 id="announcement-editor-title">Edit announcement</h1>
       {announcement.status === 'scheduled' ? <p className="muted">This announcement is scheduled. Saving keeps the schedule; publish now or pick another time below.</p> : null}
-      <AnnouncementForm announcement={announcement} failure={failure} tierOptions={tierOptions} partnerOptions={partnerOptions} formRef={formRef} titleId="announcement-editor-title" />
+      <AnnouncementForm announcement={announcement} failure={failure} tierOptions={tierOptions} partnerOptions={partnerOptions} resourceOptions={resourceOptions} formRef={formRef} titleId="announcement-editor-title" />
     </>
   )
 }

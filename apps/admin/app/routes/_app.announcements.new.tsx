@@ -12,7 +12,7 @@ export const loader = (args: LoaderFunctionArgs) => loadEditor(args)
 export const action = (args: ActionFunctionArgs) => submitEditor(args)
 
 export default function NewAnnouncement() {
-  const { tierOptions, partnerOptions } = useLoaderData<typeof loader>()
+  const { tierOptions, partnerOptions, resourceOptions } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const failure = result && !result.ok ? result : null
   const formRef = useFocusOnErrors(failure)
@@ -23,7 +23,7 @@ export default function NewAnnouncement() {
       </nav>
       <h1 id="announcement-editor-title">New announcement</h1>
       <p className="muted">Write it once; partners get it in the portal, by e-mail or in Slack. Save a draft at any time.</p>
-      <AnnouncementForm announcement={null} failure={failure} tierOptions={tierOptions} partnerOptions={partnerOptions} formRef={formRef} titleId="announcement-editor-title" />
+      <AnnouncementForm announcement={null} failure={failure} tierOptions={tierOptions} partnerOptions={partnerOptions} resourceOptions={resourceOptions} formRef={formRef} titleId="announcement-editor-title" />
     </>
   )
 }
