@@ -179,3 +179,36 @@ describe('registration timers', () => {
     expect(events.filter((event) => event.type === 'sla_breached')).toHaveLength(1)
   })
 })
+
+describe('announcement fan-out dead letters', () => {
+  it('marks the delivery failed when the fan-out is dead-lettered; a retry then delivers it', async () => {
+    const { createVendor, createPartnerOrganisation, createPartnerUser } = await import('@accord/core/testing/factories')
+    const { publishAnnouncement, retryAnnouncementFanout, saveAnnouncementDraft } = await import('@accord/core')
+    const vendor = await createVendor(deps)
+    const partner = await createPartnerOrganisation(vendor.owner, { name: 'Fan-out Partner' })
+    await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
+    await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: partner.id })
+    const { announcementId } = await saveAnnouncementDraft(vendor.owner, { title: 'Doomed delivery', channels: ['portal', 'email'] })
+    // Published with no retries left, so the first failure dead-letters the job.
+    await publishAnnouncement({ ...vendor.owner, jobs: quickRetrySender(0) }, { announcementId })
+    const progress = () =>
+      deps.ownerDb.selectFrom('announcements as a').innerJoin('job_progress as j', (join) => join.onRef('j.tenant_id', '=', 'a.tenant_id').onRef('j.id', '=', 'a.progress_id')).select(['j.status', 'j.message']).where('a.id', '=', announcementId).executeTakeFirstOrThrow()
+
+    // Queuing the e-mails fails inside the fan-out's batch.
+    worker = await startWorker({ appDatabaseUrl: inject('appDatabaseUrl'), transport: null, log, concurrency: 4, pollingIntervalSeconds: 0.5, schedules: false, deps: { jobs: { send: deps.jobs.send, sendMany: () => Promise.reject(new Error('queue unavailable')) } } })
+    const failed = await waitFor('the fan-out to be marked failed', async () => {
+      const row = await progress()
+      return row.status === 'failed' ? row : null
+    })
+    expect(failed.message).toContain('queue unavailable')
+    expect(logged.some((entry) => entry.level === 'error' && entry.message.startsWith('announcement fan-out dead-lettered'))).toBe(true)
+    await worker.stop()
+    worker = undefined
+
+    await retryAnnouncementFanout(vendor.owner, { announcementId })
+    worker = await startWorker({ appDatabaseUrl: inject('appDatabaseUrl'), transport: null, log, concurrency: 4, pollingIntervalSeconds: 0.5, schedules: false })
+    await waitFor('the retried fan-out to succeed', async () => (await progress()).status === 'succeeded')
+    const receipts = await deps.ownerDb.selectFrom('announcement_receipts').select('user_id').where('announcement_id', '=', announcementId).execute()
+    expect(receipts).toHaveLength(2)
+  })
+})

@@ -1,4 +1,4 @@
-import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
+import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markAnnouncementFanoutDeadLettered, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
 import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, resourceTextExtraction, sendOutboxEmail, slackPost } from '@accord/jobs'
 import PgBoss from 'pg-boss'
@@ -177,7 +177,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         const reason = outputMessage(job.output)
         // Dead-lettered jobs keep their payload but not their queue name; an e-mail job is recognised by its payload.
         const email = sendOutboxEmail.payload.safeParse(job.data)
-        if (!email.success) return log.error('job dead-lettered', { jobId: job.id, data: job.data, reason })
+        if (!email.success) {
+          // An announcement fan-out: mark its progress failed, so the dashboard says so and staff can try again.
+          const fanout = announcementFanout.payload.safeParse(job.data)
+          if (!fanout.success) return log.error('job dead-lettered', { jobId: job.id, data: job.data, reason })
+          const { marked } = await markAnnouncementFanoutDeadLettered(deps, { ...fanout.data, error: reason })
+          return log.error('announcement fan-out dead-lettered: gave up after retries', { jobId: job.id, ...fanout.data, reason, markedFailed: marked })
+        }
         const { marked } = await markOutboxEmailDeadLettered(deps, { ...email.data, error: reason })
         log.error('email dead-lettered: gave up after retries', { jobId: job.id, ...email.data, reason, markedFailed: marked })
       }),

@@ -217,6 +217,10 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.announcements.save': () => callerA.admin.announcements.save({ announcementId: b.announcementId, title: 'Hijacked', channels: ['portal'] }),
   'admin.announcements.publish': () => callerA.admin.announcements.publish({ announcementId: b.announcementId }),
   'admin.announcements.archive': () => callerA.admin.announcements.archive({ announcementId: b.announcementId }),
+  'admin.announcements.retryFanout': async () => {
+    expect(await attempt(() => callerA.admin.announcements.retryFanout({ announcementId: b.announcementId }))).toEqual({ ok: false, code: 'NOT_FOUND' })
+    return callerA.admin.announcements.retryFanout({ announcementId: b.announcementId })
+  },
   'portal.announcements.feed': () => partnerCallerA.portal.announcements.feed(),
   'portal.announcements.open': () => partnerCallerA.portal.announcements.open({ announcementId: b.announcementId }),
   'portal.announcements.acknowledge': () => partnerCallerA.portal.announcements.acknowledge({ announcementId: b.announcementId }),

@@ -39,6 +39,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       await caller.admin.announcements.publish({ announcementId })
       return redirect(`/announcements/${announcementId}?done=published`)
     }
+    if (intent === 'retry-fanout') {
+      await caller.admin.announcements.retryFanout({ announcementId })
+      return redirect(`/announcements/${announcementId}?done=retried`)
+    }
     return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   } catch (error) {
     return actionFailure(error, { intent })
@@ -51,10 +55,13 @@ const DONE_NOTICES: Record<string, string> = {
   saved: 'Draft saved.',
   published: 'Published. Delivery is under way: this page follows it.',
   scheduled: 'Scheduled. It is published automatically at the chosen time.',
+  retried: 'Trying again. Delivery is under way: this page follows it; people who already have it do not get it twice.',
   archived: 'Archived. Partners no longer see it in the portal; the numbers stay here.',
 }
 
-function DeliveryProgress({ detail }: { detail: Detail }) {
+function DeliveryProgress({ detail, canRetry }: { detail: Detail; canRetry: boolean }) {
+  const pageAction = usePageAction()
+  const retrying = useSubmitting('retry-fanout')
   const a = detail.announcement
   const progress = { status: a.progress_status, done: a.progress_done ?? 0, total: a.progress_total ?? 0, message: a.progress_message }
   const active = fanoutActive(progress)
@@ -74,9 +81,18 @@ function DeliveryProgress({ detail }: { detail: Detail }) {
       >
         <span className="announcement-progress-fill" style={{ width: `${percent}%` }} />
       </div>
-      <p id="delivery-text" aria-live="polite" aria-atomic="true">
+      <p id="delivery-text" role="status" aria-live="polite" aria-atomic="true">
         {words}
       </p>
+      {progress.status === 'failed' && canRetry ? (
+        <Form method="post" action={pageAction} className="button-row">
+          <input type="hidden" name="intent" value="retry-fanout" />
+          <SubmitButton pending={retrying} pendingLabel="Queuing the delivery again…">
+            Try again
+          </SubmitButton>
+          <span className="muted small">Only people who have not received it yet get it.</span>
+        </Form>
+      ) : null}
       {active ? <p className="muted small">This page updates by itself.</p> : null}
     </section>
   )
@@ -171,7 +187,7 @@ export default function AnnouncementDashboard() {
       </div>
 
       {notice ? <Alert tone="success">{notice}</Alert> : null}
-      <FormError failure={errorsFor(result, 'archive') ?? errorsFor(result, 'publish')} />
+      <FormError failure={errorsFor(result, 'archive') ?? errorsFor(result, 'publish') ?? errorsFor(result, 'retry-fanout')} />
 
       {canManage ? (
         <div className="button-row announcement-actions">
@@ -207,7 +223,7 @@ export default function AnnouncementDashboard() {
         </p>
       ) : null}
 
-      {a.status === 'published' && a.progress_status ? <DeliveryProgress detail={detail} /> : null}
+      {a.status === 'published' && a.progress_status ? <DeliveryProgress detail={detail} canRetry={canManage} /> : null}
 
       {published ? (
         <>

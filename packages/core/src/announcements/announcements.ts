@@ -125,6 +125,53 @@ async function startPublishing(trx: TenantTransaction, deps: CoreDeps, tenantId:
   await deps.jobs.send(trx, announcementFanout, { tenantId, announcementId })
 }
 
+/**
+ * Try a failed delivery again: the fan-out ran out of retries (the worker's
+ * dead-letter handler marked its progress failed). The progress goes back to
+ * queued and a new fan-out job is queued in the same transaction; receipts
+ * are keyed per user, so the rerun only adds who is still missing (and
+ * e-mails only them).
+ */
+export async function retryAnnouncementFanout(ctx: CoreContext, rawInput: { announcementId: string }) {
+  requireStaff(ctx, 'announcements.manage')
+  const input = parseInput(z.object({ announcementId: uuid }), rawInput)
+  return inActorScope(ctx, async (trx) => {
+    const announcement = await trx.selectFrom('announcements').select(['id', 'status', 'progress_id']).where('id', '=', input.announcementId).forUpdate().executeTakeFirst()
+    if (!announcement) throw AppError.notFound('This announcement')
+    if (announcement.status !== 'published') throw new AppError('CONFLICT', 'Only a published announcement is delivered; this one is not published, so there is no delivery to try again.')
+    const progress = announcement.progress_id ? await trx.selectFrom('job_progress').select('status').where('id', '=', announcement.progress_id).forUpdate().executeTakeFirst() : undefined
+    if (!announcement.progress_id || !progress) throw new AppError('CONFLICT', 'This announcement has no delivery to try again.')
+    if (progress.status === 'queued' || progress.status === 'running') throw new AppError('CONFLICT', 'Delivery is still under way; wait for it to finish.')
+    if (progress.status !== 'failed') throw new AppError('CONFLICT', 'Delivery has already finished; there is nothing to try again.')
+    await trx.updateTable('job_progress').set({ status: 'queued', done: 0, message: 'Waiting for a worker…', updated_at: ctx.now() }).where('id', '=', announcement.progress_id).execute()
+    await ctx.jobs.send(trx, announcementFanout, { tenantId: ctx.actor.tenantId, announcementId: announcement.id })
+    await recordAudit(trx, { tenantId: ctx.actor.tenantId, actorUserId: ctx.actor.userId, action: 'announcement.fanout_retried', targetType: 'announcement', targetId: announcement.id })
+    return { status: 'queued' as const }
+  })
+}
+
+/**
+ * The fan-out job ran out of retries (the worker's dead-letter handler): mark
+ * its progress failed so the dashboard says so and offers to try again. A
+ * delivery that has already finished (or was never started) stays as it is.
+ */
+export async function markAnnouncementFanoutDeadLettered(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; announcementId: string; error: string }): Promise<{ marked: boolean }> {
+  const ids = z.object({ tenantId: uuid, announcementId: uuid }).safeParse(input)
+  if (!ids.success) throw new AppError('BAD_REQUEST', 'tenantId and announcementId must be uuids')
+  return withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
+    const announcement = await trx.selectFrom('announcements').select('progress_id').where('id', '=', input.announcementId).executeTakeFirst()
+    if (!announcement?.progress_id) return { marked: false }
+    const reason = input.error.length > 300 ? `${input.error.slice(0, 299)}…` : input.error
+    const result = await trx
+      .updateTable('job_progress')
+      .set({ status: 'failed', message: `Gave up after several attempts (${reason}).`, updated_at: deps.now() })
+      .where('id', '=', announcement.progress_id)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst()
+    return { marked: Number(result.numUpdatedRows) > 0 }
+  })
+}
+
 /** Scheduled announcements whose time has come (the tenant timer sweep calls this). */
 export async function publishDueAnnouncements(deps: CoreDeps, input: { tenantId: string }): Promise<{ published: number }> {
   return withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {

@@ -1,6 +1,6 @@
 import type { TenantTransaction } from '@accord/db'
 
-export type PortalSignInMethod = 'password' | 'magic_link' | 'invitation'
+export type PortalSignInMethod = 'password' | 'magic_link' | 'invitation' | 'password_reset'
 
 /**
  * One append-only row per partner sign-in to the portal (engagement

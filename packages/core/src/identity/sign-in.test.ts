@@ -71,6 +71,30 @@ describe('password reset', () => {
     await expect(signInStaff(deps, { workspace: target.slug, email: target.ownerEmail, password: 'a brand new passphrase', ip: null })).resolves.toMatchObject({ userId: target.ownerId })
   })
 
+  it('a partner signed in by a reset is recorded as a portal sign-in (password_reset) and counts for engagement; a staff reset records none', async () => {
+    const { getPartnerEngagement } = await import('../partners/engagement.js')
+    const target = await createVendor(deps)
+    const partner = await createPartnerOrganisation(target.owner)
+    const rep = await createPartnerUser(deps, { tenantId: target.tenantId, partnerId: partner.id })
+    const signInsOf = (tenantId: string) => deps.ownerDb.selectFrom('portal_sign_ins').select(['user_id', 'partner_id', 'method']).where('tenant_id', '=', tenantId).execute()
+
+    await requestPasswordReset(deps, { tenantId: target.tenantId, kind: 'partner', email: rep.email })
+    const token = await linkFromOutbox(rep.email, '/reset-password')
+    await expect(resetPassword(deps, { token, password: 'a brand new passphrase', expectedTenantId: target.tenantId })).resolves.toEqual({ tenantId: target.tenantId, userId: rep.userId, kind: 'partner' })
+    expect(await signInsOf(target.tenantId)).toEqual([{ user_id: rep.userId, partner_id: partner.id, method: 'password_reset' }])
+    // A refused reset (link already used) records nothing more.
+    expect(await codeOf(resetPassword(deps, { token, password: 'another new passphrase' }))).toBe('TOKEN_USED')
+    expect(await signInsOf(target.tenantId)).toHaveLength(1)
+    const user = await deps.ownerDb.selectFrom('users').select('last_login_at').where('id', '=', rep.userId).executeTakeFirstOrThrow()
+    expect(user.last_login_at).not.toBeNull()
+    const engagement = await getPartnerEngagement(target.owner, { partnerId: partner.id })
+    expect(engagement.totals).toMatchObject({ signIns: 1, usersSignedIn: 1 })
+
+    await requestPasswordReset(deps, { tenantId: target.tenantId, kind: 'staff', email: target.ownerEmail })
+    await resetPassword(deps, { token: await linkFromOutbox(target.ownerEmail, '/reset-password'), password: 'a staff passphrase' })
+    expect(await signInsOf(target.tenantId)).toHaveLength(1)
+  })
+
   it('refuses an expired link', async () => {
     const target = await createVendor(deps)
     const past = { ...deps, now: () => new Date(Date.now() - 2 * 3600_000) }

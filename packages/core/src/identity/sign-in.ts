@@ -194,7 +194,11 @@ export async function requestPasswordReset(deps: CoreDeps, rawInput: { tenantId:
 
 export const resetPasswordInput = z.object({ token: z.string().min(1), password: newPassword })
 
-/** Sets the new password; the caller then ends every other session of the user. */
+/**
+ * Sets the new password; the caller then ends every other session of the user
+ * and signs them in. For a partner user that sign-in is recorded (method
+ * `password_reset`) in the same transaction, like every other portal sign-in.
+ */
 export async function resetPassword(deps: Pick<CoreDeps, 'db' | 'now'>, rawInput: z.input<typeof resetPasswordInput> & { expectedTenantId?: string }): Promise<SignedInUser> {
   const input = parseInput(resetPasswordInput, rawInput)
   const passwordHash = await hashPassword(input.password)
@@ -202,20 +206,22 @@ export async function resetPassword(deps: Pick<CoreDeps, 'db' | 'now'>, rawInput
     const account = await trx
       .selectFrom('users as u')
       .leftJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.status', 'u.kind', 'p.status as partner_status'])
+      .select(['u.status', 'u.kind', 'u.partner_id', 'p.status as partner_status'])
       .where('u.id', '=', claim.userId)
       .executeTakeFirst()
     if (!account || account.status !== 'active' || (account.kind === 'partner' && account.partner_status !== 'active')) {
       throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
     }
+    const signsIntoPortal = account.kind === 'partner' && account.partner_id !== null ? account.partner_id : null
     const user = await trx
       .updateTable('users')
-      .set({ password_hash: passwordHash, email_verified_at: deps.now(), updated_at: deps.now() })
+      .set({ password_hash: passwordHash, email_verified_at: deps.now(), updated_at: deps.now(), ...(signsIntoPortal ? { last_login_at: deps.now() } : {}) })
       .where('id', '=', claim.userId)
       .returning(['id', 'kind'])
       .executeTakeFirstOrThrow()
     await trx.deleteFrom('sessions').where('user_id', '=', claim.userId).execute()
     await recordAudit(trx, { tenantId: claim.tenantId, actorUserId: claim.userId, action: 'user.password_reset', targetType: 'user', targetId: claim.userId })
+    if (signsIntoPortal) await recordPortalSignIn(trx, { tenantId: claim.tenantId, partnerId: signsIntoPortal, userId: claim.userId, method: 'password_reset', at: deps.now() })
     return { tenantId: claim.tenantId, userId: user.id, kind: user.kind as 'staff' | 'partner' }
   })
 }

@@ -1,4 +1,4 @@
-import { archiveAnnouncement, getAnnouncementForStaff, listAnnouncementReceipts, listAnnouncements, publishAnnouncement, saveAnnouncementDraft } from '@accord/core'
+import { archiveAnnouncement, getAnnouncementForStaff, listAnnouncementReceipts, listAnnouncements, publishAnnouncement, retryAnnouncementFanout, saveAnnouncementDraft } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -23,4 +23,7 @@ export const adminAnnouncementsRouter = router({
   archive: staffProcedure('announcements.manage')
     .input(byId)
     .mutation(({ ctx, input }) => archiveAnnouncement(ctx.core, input)),
+  retryFanout: staffProcedure('announcements.manage')
+    .input(byId)
+    .mutation(({ ctx, input }) => retryAnnouncementFanout(ctx.core, input)),
 })
