@@ -136,7 +136,15 @@ function StatusCard({ settings, result }: { settings: Settings; result: ActionRe
         </div>
         <div>
           <dt>/register</dt>
-          <dd>{connection.slashCommandEnabled ? 'On (signing secret stored)' : 'Off: add the signing secret below'}</dd>
+          <dd>
+            {connection.slashCommandEnabled ? 'On (signing secret stored)' : 'Off: add the signing secret below'}
+            {connection.slashCommandEnabled && connection.mode === 'webhook' ? (
+              <span className="small muted">
+                {' '}
+                · With a webhook, Slack cannot tell Accord who typed the command, so <code>/register</code> trusts the <code>from:</code> address in it. Connect with a bot token to have Slack vouch for the user.
+              </span>
+            ) : null}
+          </dd>
         </div>
         <div>
           <dt>Connected</dt>

@@ -18,7 +18,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json(405, { error: 'Use POST.' })
   const deps = await runtimeDeps()
   const clientIp = (context as { clientIp?: string | null }).clientIp ?? 'unknown'
-  const limit = await consumeRateLimit(deps.db, `slack-command:${clientIp}`, { limit: 300, windowSeconds: 60 }, deps.now())
+  // Per workspace and address: Slack sends every workspace's commands from shared addresses.
+  const limit = await consumeRateLimit(deps.db, `slack-command:${(params.slug ?? '').slice(0, 64)}:${clientIp}`, { limit: 300, windowSeconds: 60 }, deps.now())
   if (!limit.allowed) return json(429, { error: 'Too many Slack commands; slow down.' }, { 'retry-after': String(limit.retryAfterSeconds) })
   const rawBody = await request.text()
   if (Buffer.byteLength(rawBody) > MAX_COMMAND_BYTES) return json(413, { error: 'That command is too long.' })

@@ -145,10 +145,8 @@ describe('receiving a reply', () => {
     const stranger = await receive(rawReply({ from: 'eve@elsewhere.example', to: address, body: ['Let me in.'] }))
     expect(stranger).toMatchObject({ outcome: 'reply_refused', reason: 'sender_mismatch' })
     expect(await repliesOn(registration.registrationId)).toHaveLength(before)
-    const [answer] = await outboxTo('eve@elsewhere.example')
-    expect(answer?.subject).toBe('Your reply was not added')
-    expect(answer?.text).toContain('Nothing from your e-mail was stored.')
-    expect(answer?.text).not.toContain(registration.companyName)
+    // A stranger's From: is unverified: no e-mail goes to it (Accord is no mail cannon for forged senders).
+    expect(await outboxTo('eve@elsewhere.example')).toEqual([])
   })
 
   it('tampered, unknown and malformed addresses are refused politely and store nothing', async () => {
@@ -187,6 +185,15 @@ describe('receiving a reply', () => {
     const log = await deps.ownerDb.selectFrom('inbound_emails').selectAll().where('tenant_id', '=', vendor.tenantId).where('outcome', '=', 'reply_refused').where('from_email', '=', repEmail).execute()
     expect(log).toHaveLength(2)
     expect(log.every((row) => row.registration_id === null && !JSON.stringify(row).includes('Forged note'))).toBe(true)
+  })
+
+  it('refusals are explained by e-mail at most three times a day per sender', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const outcome = await receive(rawReply({ from: colleagueEmail, to: replyAddress(signReplyToken(vendor.tenantId, `00112233aabbcc${String(attempt).padStart(2, '0')}`)), body: [`Attempt ${attempt}`] }))
+      expect(outcome).toMatchObject({ outcome: 'reply_refused', reason: 'invalid_address' })
+    }
+    const explained = (await outboxTo(colleagueEmail)).filter((mail) => mail.subject === 'Your reply was not added')
+    expect(explained).toHaveLength(3)
   })
 
   it('a reply with only the quoted e-mail is refused politely', async () => {

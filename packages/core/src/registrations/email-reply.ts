@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { withTenant } from '@accord/db'
+import { sql, type TenantTransaction, withTenant } from '@accord/db'
 import { crmNote } from '@accord/jobs'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
@@ -81,7 +81,7 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
         .set({ outcome: 'reply_refused', detail: `${reason}: ${detail}`, partner_id: extra.partnerId ?? null, registration_id: extra.registrationId ?? null })
         .where('id', '=', claimed.id)
         .execute()
-      if (sender) {
+      if (sender && (await mayExplainRefusalTo(trx, sender, claimed.id, deps.now()))) {
         await enqueueEmail(trx, deps, {
           tenantId,
           to: sender,
@@ -188,4 +188,28 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
     if (crm?.status === 'connected') await deps.jobs.send(trx, crmNote, { tenantId, registrationId: address.registration_id, eventId: event.id })
     return { outcome: 'reply_recorded' as const, registrationId: address.registration_id, eventId: event.id }
   })
+}
+
+/** Refusal e-mails per sender and workspace in 24 hours: enough to explain, too few to be a mail cannon. */
+const REFUSALS_PER_SENDER_PER_DAY = 3
+
+/**
+ * A refusal is explained by e-mail only to someone this workspace knows (an
+ * active staff or partner user), at most a few times a day. The `From:` of
+ * an inbound e-mail is unverified, so answering strangers would let anyone
+ * make Accord send mail to any address (backscatter); strangers get the
+ * refusal in the inbound response only.
+ */
+async function mayExplainRefusalTo(trx: TenantTransaction, sender: string, inboundId: string, now: Date): Promise<boolean> {
+  const known = await trx.selectFrom('users').select('id').where('email', '=', sender).where('status', '=', 'active').executeTakeFirst()
+  if (!known) return false
+  const recent = await trx
+    .selectFrom('inbound_emails')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('from_email', '=', sender)
+    .where('outcome', '=', 'reply_refused')
+    .where('id', '<>', inboundId)
+    .where('received_at', '>', new Date(now.getTime() - 86_400_000))
+    .executeTakeFirstOrThrow()
+  return recent.count < REFUSALS_PER_SENDER_PER_DAY
 }

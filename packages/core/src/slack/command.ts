@@ -89,6 +89,11 @@ export async function handleSlackRegisterCommand(deps: CoreDeps, request: SlackC
   if (!connection || connection.status === 'disconnected' || !connection.signing_secret_ciphertext) return refuse(404, 'not_configured', 'Slash commands are not set up for this workspace. An admin adds the Slack app’s signing secret under Settings → Slack.')
   if (!verifySlackSignature(decryptSecret(connection.signing_secret_ciphertext), timestamp, request.rawBody, signature)) return refuse(401, 'refused_signature', 'The Slack signature does not match; the request was not processed.')
 
+  const requestHash = createHash('sha256').update(`${timestamp}:${signature}`).digest('hex')
+  // A replay is refused before anything else happens (no Slack API call); the insert below still settles races.
+  const seen = await withTenant(deps.db, { tenantId: tenant.id }, (trx) => trx.selectFrom('slack_command_receipts').select('request_hash').where('request_hash', '=', requestHash).executeTakeFirst())
+  if (seen) return refuse(409, 'refused_replay', 'This Slack request was already processed; a repeated request is not processed again.')
+
   const form = new URLSearchParams(request.rawBody)
   const slackUserId = form.get('user_id')?.slice(0, 40) ?? null
   const slackTeamId = form.get('team_id')?.slice(0, 40) ?? null
@@ -109,7 +114,6 @@ export async function handleSlackRegisterCommand(deps: CoreDeps, request: SlackC
     }
   }
 
-  const requestHash = createHash('sha256').update(`${timestamp}:${signature}`).digest('hex')
   const vendorName = tenant.name
   return withTenant(deps.db, { tenantId: tenant.id }, async (trx) => {
     const receipt = await trx

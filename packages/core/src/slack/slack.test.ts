@@ -303,6 +303,10 @@ describe('/register from Slack', () => {
     expect(result).toMatchObject({ status: 200, outcome: 'registered' })
     const registration = await deps.ownerDb.selectFrom('registrations').select(['source', 'partner_id', 'company_name']).where('id', '=', result.registrationId!).executeTakeFirstOrThrow()
     expect(registration).toEqual({ source: 'slack', partner_id: partner.id, company_name: 'Bot Lead GmbH' })
+    // A replay is refused before Slack is asked who sent it.
+    const lookupsBefore = slack.requests.filter((call) => call.path.includes('users.info')).length
+    expect(await handleSlackRegisterCommand(deps, request)).toMatchObject({ status: 409, outcome: 'refused_replay' })
+    expect(slack.requests.filter((call) => call.path.includes('users.info')).length).toBe(lookupsBefore)
 
     // With a bot token `from:` is not trusted: an unknown Slack user cannot claim a partner's address.
     const impostor = await handleSlackRegisterCommand(deps, { ...signed(`Imp Co, imp.com, Ida, ida@imp.com, x, consent, from: ${email}`, { userId: 'U0STRANGER' }), tenantSlug: botVendor.slug })
