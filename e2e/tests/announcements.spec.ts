@@ -161,6 +161,15 @@ test('publish to one tier with acknowledgement: badge and feed for that tier onl
     const junkPixel = await stranger.request.get(`${info.portalUrl}/t/${vendor.slug}/announcements/open/nonsense`)
     expect(junkPixel.status()).toBe(200)
 
+    // "Read it in the portal" is a tracked link: the click is recorded, then the browser goes on to the announcement.
+    const readUrl = /href="([^"]*\/announcements\/click\/[^"]+\/0)"/.exec(html)?.[1] ?? ''
+    expect(readUrl).toContain(`/t/${vendor.slug}/announcements/click/`)
+    const click = await stranger.request.get(readUrl, { maxRedirects: 0 })
+    expect(click.status()).toBe(302)
+    expect(click.headers().location).toBe(`${info.portalUrl}/t/${vendor.slug}/announcements/${announcementId}`)
+    const forgedClick = await stranger.request.get(`${readUrl.replace(/\/0$/, '')}x/1`, { maxRedirects: 0 })
+    expect(forgedClick.headers().location).toBe(`${info.portalUrl}/t/${vendor.slug}/announcements`)
+
     // A forged link: a clear page, branded, no 500.
     const strangerPage = await stranger.newPage()
     const forged = await strangerPage.goto(`${ackUrl.slice(0, -3)}xyz`)

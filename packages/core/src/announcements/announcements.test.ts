@@ -10,6 +10,7 @@ import { startFakeSlack } from '../slack/testing/fake-slack.js'
 import {
   acknowledgeAnnouncementByLink,
   acknowledgeMyAnnouncement,
+  followAnnouncementLink,
   getAnnouncementForStaff,
   listAnnouncementReceipts,
   listAnnouncements,
@@ -151,6 +152,38 @@ describe('publish to one tier, portal and e-mail, acknowledgement required', () 
     const other = await createVendor(deps)
     expect(await codeOf(getAnnouncementForStaff(other.owner, { announcementId }))).toBe('NOT_FOUND')
     expect(await codeOf(listAnnouncementReceipts(other.owner, { announcementId }))).toBe('NOT_FOUND')
+  })
+})
+
+describe('tracked links in the e-mail', () => {
+  it('every link goes through the click redirect, which records the click and leads only where the announcement links', async () => {
+    const draft = await saveAnnouncementDraft(vendor.owner, {
+      title: 'Links to follow',
+      bodyHtml: '<p>See <a href="https://example.com/guide?x=1&amp;y=2">the guide</a> and <a href="mailto:partners@vendor.example">write to us</a>.</p>',
+      channels: ['portal', 'email'],
+      audience: { partnerIds: [silver.actor.kind === 'partner' ? silver.actor.partnerId : ''] },
+    })
+    await publishAnnouncement(vendor.owner, { announcementId: draft.announcementId })
+    await runAnnouncementFanout(deps, { tenantId: vendor.tenantId, announcementId: draft.announcementId })
+    const silverUserId = silver.actor.kind === 'partner' ? silver.actor.userId : ''
+    const silverEmail = (await deps.ownerDb.selectFrom('users').select('email').where('id', '=', silverUserId).executeTakeFirstOrThrow()).email
+    const mail = await deps.ownerDb.selectFrom('email_outbox').select(['html', 'text']).where('tenant_id', '=', vendor.tenantId).where('to_email', '=', silverEmail).where('subject', 'like', '%Links to follow%').executeTakeFirstOrThrow()
+    expect(mail.html).not.toContain('href="https://example.com/guide')
+    const token = /announcements\/click\/([^/"]+)\/1"/.exec(mail.html)?.[1] ?? ''
+    expect(token).not.toBe('')
+    expect(mail.html).toContain(`announcements/click/${token}/0"`)
+    expect(mail.html).toContain(`announcements/click/${token}/2"`)
+
+    const receipt = () => deps.ownerDb.selectFrom('announcement_receipts').select(['opened_at', 'opened_via', 'clicked_at']).where('announcement_id', '=', draft.announcementId).where('user_id', '=', silverUserId).executeTakeFirstOrThrow()
+    expect(await receipt()).toMatchObject({ opened_at: null, clicked_at: null })
+    expect(await followAnnouncementLink(deps, { token, link: '1' })).toEqual({ url: 'https://example.com/guide?x=1&y=2', recorded: true })
+    expect(await receipt()).toMatchObject({ opened_via: 'link', clicked_at: expect.any(Date) })
+    expect(await followAnnouncementLink(deps, { token, link: '2' })).toEqual({ url: 'mailto:partners@vendor.example', recorded: true })
+    expect((await followAnnouncementLink(deps, { token, link: '0' })).url).toBe(`http://portal.test/t/${vendor.slug}/announcements/${draft.announcementId}`)
+    // A number the announcement does not have, or a forged token: nowhere but the portal, nothing recorded.
+    expect(await followAnnouncementLink(deps, { token, link: '7' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
+    expect(await followAnnouncementLink(deps, { token: `${token.slice(0, -3)}xyz`, link: '1' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
+    expect(await followAnnouncementLink(deps, { token: 'garbage', link: '1' })).toEqual({ url: '', recorded: false })
   })
 })
 

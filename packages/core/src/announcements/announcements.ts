@@ -34,6 +34,26 @@ const FANOUT_BATCH = 1000
 export const sanitiseAnnouncementHtml = sanitiseRichTextHtml
 const htmlToText = richTextToText
 
+/** Per-recipient placeholder for the tracked-click base (`<portal>/announcements/click/<token>`). */
+const CLICK_PLACEHOLDER = '%%ACCORD_ANNOUNCEMENT_CLICK%%'
+
+/** The links of a (sanitised) announcement body, in document order, as stored (HTML-escaped). */
+function bodyLinks(html: string): string[] {
+  return Array.from(html.matchAll(/<a\s[^>]*?href="([^"]*)"/g), (match) => match[1] ?? '')
+}
+
+/**
+ * The body for the e-mail: every link goes through the tracked-click
+ * redirect, numbered by its position (1…n; 0 is the "read in the portal"
+ * button), so the redirect can only lead where the announcement itself links.
+ */
+function withTrackedLinks(html: string): string {
+  let index = 0
+  return html.replace(/(<a\s[^>]*?href=")([^"]*)(")/g, (_match, before: string, _href: string, after: string) => `${before}${CLICK_PLACEHOLDER}/${++index}${after}`)
+}
+
+const decodeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+
 const audienceInput = z
   .object({
     tiers: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
@@ -229,11 +249,11 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
         props: {
           brand: brandOf(deps, tenant),
           title: announcement.title,
-          bodyHtml: announcement.body_html,
+          bodyHtml: withTrackedLinks(announcement.body_html),
           acknowledgement: announcement.ack_required
             ? { url: ANNOUNCEMENT_PLACEHOLDERS.acknowledgeUrl, dueText: announcement.ack_due_at ? `Please confirm by ${announcement.ack_due_at.toISOString().slice(0, 10)} that you have read this.` : null }
             : null,
-          portalUrl: ANNOUNCEMENT_PLACEHOLDERS.portalUrl,
+          portalUrl: `${CLICK_PLACEHOLDER}/0`,
           openPixelUrl: ANNOUNCEMENT_PLACEHOLDERS.openPixelUrl,
         },
       })
@@ -287,6 +307,7 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
               [ANNOUNCEMENT_PLACEHOLDERS.acknowledgeUrl]: `${portalBase}/announcements/acknowledge/${token}`,
               [ANNOUNCEMENT_PLACEHOLDERS.openPixelUrl]: `${portalBase}/announcements/open/${token}`,
               [ANNOUNCEMENT_PLACEHOLDERS.portalUrl]: `${portalBase}/announcements/${announcement.id}`,
+              [CLICK_PLACEHOLDER]: `${portalBase}/announcements/click/${token}`,
             }
             const personalise = (text: string) => Object.entries(links).reduce((result, [placeholder, url]) => result.split(placeholder).join(url), text)
             return { id: randomUUID(), userId: target.id, to: target.email, html: personalise(template.html), text: personalise(template.text) }
@@ -555,6 +576,47 @@ export async function recordAnnouncementEmailOpen(deps: CoreDeps, input: { token
   const link = await receiptByLink(deps, input.token)
   if (!link) return
   await sql`select record_announcement_open(${link.tenantId}::uuid, ${link.hash}, ${deps.now()})`.execute(deps.db)
+}
+
+/**
+ * A link clicked in an announcement e-mail (`/announcements/click/<token>/<n>`):
+ * records the click (and the open, if none yet) on that person's receipt and
+ * answers where to go: the announcement in the portal for 0, else the n-th
+ * link of the announcement's own body. A forged token or unknown number
+ * records nothing and leads to the portal's announcements page, never to an
+ * address taken from the request.
+ */
+export async function followAnnouncementLink(deps: CoreDeps, input: { token: string; link: string }): Promise<{ url: string; recorded: boolean }> {
+  const link = await receiptByLink(deps, input.token)
+  const index = /^\d{1,4}$/.test(input.link) ? Number(input.link) : -1
+  if (!link) return { url: '', recorded: false }
+  return withTenant(deps.db, { tenantId: link.tenantId }, async (trx) => {
+    const tenant = await trx.selectFrom('tenants').select('slug').executeTakeFirst()
+    const fallback = tenant ? `${portalBaseUrl(deps.portal, tenant.slug)}/announcements` : ''
+    const target = await trx
+      .selectFrom('announcement_receipts as r')
+      .innerJoin('announcements as a', (join) => join.onRef('a.tenant_id', '=', 'r.tenant_id').onRef('a.id', '=', 'r.announcement_id'))
+      .select(['r.announcement_id', 'r.user_id', 'a.body_html'])
+      .where('r.link_token_hash', '=', link.hash)
+      .where('a.status', '=', 'published')
+      .executeTakeFirst()
+    if (!target || index < 0) return { url: fallback, recorded: false }
+    const links = bodyLinks(target.body_html)
+    const url = index === 0 ? `${fallback}/${target.announcement_id}` : links[index - 1] ? decodeAttribute(links[index - 1] as string) : null
+    if (!url) return { url: fallback, recorded: false }
+    const now = deps.now()
+    await trx
+      .updateTable('announcement_receipts')
+      .set({
+        clicked_at: sql<Date>`coalesce(clicked_at, ${now})`,
+        opened_via: sql<string>`case when opened_at is null then 'link' else opened_via end`,
+        opened_at: sql<Date>`coalesce(opened_at, ${now})`,
+      })
+      .where('announcement_id', '=', target.announcement_id)
+      .where('user_id', '=', target.user_id)
+      .execute()
+    return { url, recorded: true }
+  })
 }
 
 /**

@@ -1,6 +1,6 @@
 // React in scope: tsx and other runners may compile this JSX in classic mode.
 import React from 'react'
-import { Img, Section } from '@react-email/components'
+import { Img, Link, Section } from '@react-email/components'
 import { type Brand, oneLine } from './brand.js'
 import { ActionButton, EmailLayout, Paragraph, SmallPrint } from './layout.js'
 
@@ -40,7 +40,9 @@ export function Announcement({ brand, title, bodyHtml, acknowledgement, portalUr
         <>
           <Paragraph>{acknowledgement.dueText ?? 'Please confirm that you have read this.'}</Paragraph>
           <ActionButton brand={brand} href={acknowledgement.url} label="I have read this" />
-          <SmallPrint>The button confirms for you alone; no sign-in needed.</SmallPrint>
+          <SmallPrint>
+            The button confirms for you alone; no sign-in needed. You can also <Link href={portalUrl}>read it in the partner portal</Link>.
+          </SmallPrint>
         </>
       ) : (
         <ActionButton brand={brand} href={portalUrl} label="Open the partner portal" />
