@@ -63,7 +63,7 @@ beforeAll(async () => {
   // B's people use the library too: A must not learn who or how often.
   await viewResource(repB.context, { resourceId: forAll.resourceId })
   library = { forAll: forAll.resourceId, eliteOnly: eliteOnly.resourceId, draft: draft.resourceId }
-  forbidden.push(eliteOnly.resourceId, 'Elite-only margin sheet', 'elite-only.example', draft.resourceId, 'Unpublished draft deck', 'draft-deck.example', forAllKey, 'tenants/', 'visibleTiers', 'visible_tiers', 'extracted')
+  forbidden.push('for-all.pdf', eliteOnly.resourceId, 'Elite-only margin sheet', 'elite-only.example', draft.resourceId, 'Unpublished draft deck', 'draft-deck.example', forAllKey, 'tenants/', 'visibleTiers', 'visible_tiers', 'extracted')
   callerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendor.tenantId })
 })
 afterAll(async () => {

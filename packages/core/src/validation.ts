@@ -18,7 +18,7 @@ export function zodFieldErrors(error: z.ZodError): FieldErrors {
 }
 
 // Shared field schemas: messages are written for the person filling the form.
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 
 export const personName = z
   .string({ required_error: 'Enter a name.' })
@@ -69,3 +69,10 @@ export const optionalText = (max: number, label = 'This field') =>
     .max(max, `${label} must be at most ${max} characters.`)
     .optional()
     .transform((value) => (value === undefined || value === '' ? null : value))
+
+/** Free text typed into a search box: control characters (NUL breaks Postgres text) become spaces. */
+export const searchText = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform((value) => value.replace(/[\u0000-\u001F\u007F]/g, ' ').trim().slice(0, max))

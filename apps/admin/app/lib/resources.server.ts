@@ -31,15 +31,33 @@ const tooLargeMessage = `Files can be at most ${formatBytes(MAX_RESOURCE_FILE_BY
  * The multipart body, files kept in memory up to the library's limit. A
  * bigger file ends the parse; that becomes a message on the file field.
  */
-async function readMultipart(request: Request): Promise<FormData | 'too-large'> {
+async function readMultipart(request: Request): Promise<FormData | 'too-large' | 'unreadable'> {
   try {
     // One byte over the limit is enough to know; core gives the precise message for smaller files.
     return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_RESOURCE_FILE_BYTES + 1 }))
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) return 'too-large'
+    // Not multipart, no boundary, a truncated body: nothing usable arrived.
+    if (error instanceof TypeError || (error instanceof Error && /multipart|boundary|form ?data/i.test(error.message))) return 'unreadable'
     throw error
   }
 }
+
+/** A body that is not the form we sent (not multipart, broken): a 400 with a message, never a 500. */
+async function readForm(request: Request, multipart: boolean): Promise<FormData | 'too-large' | 'unreadable'> {
+  if (multipart) return readMultipart(request)
+  try {
+    return await request.formData()
+  } catch {
+    return 'unreadable'
+  }
+}
+
+const unreadable = (intent: string): ResourceSubmitResult => ({
+  ok: false,
+  status: 400,
+  failure: { ok: false, intent, formError: 'The upload could not be read (it arrived incomplete or in an unexpected format). Please choose the file and try again.', fieldErrors: {}, values: {} },
+})
 
 async function bytesOf(form: FormData): Promise<{ bytes: Uint8Array; fileName: string }> {
   const file = form.get('file')
@@ -50,7 +68,8 @@ async function bytesOf(form: FormData): Promise<{ bytes: Uint8Array; fileName: s
 /** New resource: a link (fields only) or a file (multipart). */
 export async function submitNewResource(staff: StaffRequest, request: Request): Promise<ResourceSubmitResult> {
   const isMultipart = (request.headers.get('content-type') ?? '').startsWith('multipart/form-data')
-  const form = isMultipart ? await readMultipart(request) : await request.formData()
+  const form = await readForm(request, isMultipart)
+  if (form === 'unreadable') return unreadable('resource')
   if (form === 'too-large') {
     return { ok: false, status: 413, failure: { ok: false, intent: 'resource', formError: null, fieldErrors: { file: [tooLargeMessage] }, values: {} } }
   }
@@ -72,6 +91,7 @@ export async function submitNewResource(staff: StaffRequest, request: Request): 
 /** A new version of a resource's file. */
 export async function submitReplacementFile(staff: StaffRequest, request: Request, resourceId: string): Promise<ResourceSubmitResult> {
   const form = await readMultipart(request)
+  if (form === 'unreadable') return unreadable('replace')
   if (form === 'too-large') {
     return { ok: false, status: 413, failure: { ok: false, intent: 'replace', formError: null, fieldErrors: { file: [tooLargeMessage] }, values: {} } }
   }

@@ -48,8 +48,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return redirect(`/resources/${resourceId}?done=updated`)
     }
     if (intent === 'archive' || intent === 'restore') {
-      await staff.caller.admin.resources.setArchived({ resourceId, archived: intent === 'archive' })
-      return redirect(`/resources/${resourceId}?done=${intent === 'archive' ? 'archived' : 'restored'}`)
+      const changed = await staff.caller.admin.resources.setArchived({ resourceId, archived: intent === 'archive' })
+      return redirect(`/resources/${resourceId}?done=${intent === 'archive' ? 'archived' : changed.status === 'draft' ? 'restored-draft' : 'restored'}`)
     }
     if (intent === 'delete') {
       const deleted = await staff.caller.admin.resources.delete({ resourceId })
@@ -68,6 +68,7 @@ const DONE_NOTICES: Record<string, string> = {
   replaced: 'New file uploaded. Its text is being indexed for search.',
   archived: 'Archived: partners no longer see it. Its history is kept; restore it at any time.',
   restored: 'Restored: partners see it again.',
+  'restored-draft': 'Restored as a draft (it was never published): publish it under Details when it is ready.',
 }
 
 export default function ResourcePage() {
@@ -241,7 +242,7 @@ export default function ResourcePage() {
           {resource.status === 'archived' ? (
             <Form method="post" action={pageAction}>
               <input type="hidden" name="intent" value="restore" />
-              <p className="muted">Archived: partners do not see it. Restoring publishes it again.</p>
+              <p className="muted">Archived: partners do not see it. Restoring brings it back as it was: published, or a draft if it never was.</p>
               <SubmitButton variant="secondary" pending={archiving} pendingLabel="Restoring…">
                 Restore
               </SubmitButton>

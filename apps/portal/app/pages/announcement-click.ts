@@ -23,5 +23,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   } catch (error) {
     console.error('[portal] announcement link:', error)
   }
-  return redirect(target, { headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
+  try {
+    return redirect(target, { headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
+  } catch {
+    // Core only returns normalised absolute addresses; should one still not fit a header, go to the feed.
+    return redirect(fallback, { headers: { 'Cache-Control': 'no-store' } })
+  }
 }

@@ -159,7 +159,7 @@ describe('tracked links in the e-mail', () => {
   it('every link goes through the click redirect, which records the click and leads only where the announcement links', async () => {
     const draft = await saveAnnouncementDraft(vendor.owner, {
       title: 'Links to follow',
-      bodyHtml: '<p>See <a href="https://example.com/guide?x=1&amp;y=2">the guide</a> and <a href="mailto:partners@vendor.example">write to us</a>.</p>',
+      bodyHtml: '<p>See <a href="https://example.com/guide?x=1&amp;y=2">the guide</a> and <a href="mailto:partners@vendor.example">write to us</a>, <a href="//evil.example/x">protocol-relative</a>, <a href="/relative">relative</a>.</p>',
       channels: ['portal', 'email'],
       audience: { partnerIds: [silver.actor.kind === 'partner' ? silver.actor.partnerId : ''] },
     })
@@ -179,6 +179,9 @@ describe('tracked links in the e-mail', () => {
     expect(await followAnnouncementLink(deps, { token, link: '1' })).toEqual({ url: 'https://example.com/guide?x=1&y=2', recorded: true })
     expect(await receipt()).toMatchObject({ opened_via: 'link', clicked_at: expect.any(Date) })
     expect(await followAnnouncementLink(deps, { token, link: '2' })).toEqual({ url: 'mailto:partners@vendor.example', recorded: true })
+    // Protocol-relative and relative links are not followed: the feed instead.
+    expect(await followAnnouncementLink(deps, { token, link: '3' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
+    expect(await followAnnouncementLink(deps, { token, link: '4' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
     expect((await followAnnouncementLink(deps, { token, link: '0' })).url).toBe(`http://portal.test/t/${vendor.slug}/announcements/${draft.announcementId}`)
     // A number the announcement does not have, or a forged token: nowhere but the portal, nothing recorded.
     expect(await followAnnouncementLink(deps, { token, link: '7' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })

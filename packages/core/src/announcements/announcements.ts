@@ -52,6 +52,19 @@ function withTrackedLinks(html: string): string {
   return html.replace(/(<a\s[^>]*?href=")([^"]*)(")/g, (_match, before: string, _href: string, after: string) => `${before}${CLICK_PLACEHOLDER}/${++index}${after}`)
 }
 
+/** An absolute http(s) or mailto address, normalised (a valid Location header), or null: relative and protocol-relative links are not followed. */
+function safeLinkTarget(href: string | undefined): string | null {
+  if (!href) return null
+  const decoded = decodeAttribute(href).trim()
+  if (!/^(https?:|mailto:)/i.test(decoded)) return null
+  try {
+    const url = new URL(decoded)
+    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : null
+  } catch {
+    return null
+  }
+}
+
 const decodeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 
 const audienceInput = z
@@ -602,7 +615,7 @@ export async function followAnnouncementLink(deps: CoreDeps, input: { token: str
       .executeTakeFirst()
     if (!target || index < 0) return { url: fallback, recorded: false }
     const links = bodyLinks(target.body_html)
-    const url = index === 0 ? `${fallback}/${target.announcement_id}` : links[index - 1] ? decodeAttribute(links[index - 1] as string) : null
+    const url = index === 0 ? `${fallback}/${target.announcement_id}` : safeLinkTarget(links[index - 1])
     if (!url) return { url: fallback, recorded: false }
     const now = deps.now()
     await trx

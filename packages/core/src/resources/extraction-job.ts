@@ -1,6 +1,6 @@
 import { withTenant } from '@accord/db'
 import type { CoreDeps } from '../context.js'
-import { extractResourceText } from './text-extraction.js'
+import { extractTextIsolated, UnreadableFileError } from './extraction-process.js'
 
 export type ResourceTextExtractionResult = 'extracted' | 'failed' | 'skipped'
 
@@ -8,11 +8,12 @@ export type ResourceTextExtractionResult = 'extracted' | 'failed' | 'skipped'
  * The `resources.extract-text` job: the file's text into the row, where the
  * generated search vector picks it up. Idempotent: a resource already done,
  * deleted, or whose file was replaced since (another `fileKey`) is skipped.
- * An unreadable file (corrupt or encrypted PDF) is recorded as failed, not
- * retried: retrying cannot fix the bytes. Storage errors throw, so the job
- * is retried.
+ * An unreadable file (corrupt or encrypted PDF, or one that takes too long
+ * or too much memory — extraction runs in a child process with limits) is
+ * recorded as failed, not retried: retrying cannot fix the bytes. Storage
+ * errors and a child that cannot start throw, so the job is retried.
  */
-export async function runResourceTextExtraction(deps: CoreDeps, input: { tenantId: string; resourceId: string; fileKey: string }): Promise<ResourceTextExtractionResult> {
+export async function runResourceTextExtraction(deps: CoreDeps, input: { tenantId: string; resourceId: string; fileKey: string }, options: { timeoutMs?: number } = {}): Promise<ResourceTextExtractionResult> {
   const scope = { tenantId: input.tenantId }
   const resource = await withTenant(deps.db, scope, (trx) =>
     trx.selectFrom('resources').select(['file_key', 'file_mime', 'extraction_status']).where('id', '=', input.resourceId).executeTakeFirst(),
@@ -22,8 +23,9 @@ export async function runResourceTextExtraction(deps: CoreDeps, input: { tenantI
   if (!stored) throw new Error(`Resource file ${input.fileKey} is missing from storage`)
   let text: string
   try {
-    text = await extractResourceText(stored.bytes, resource.file_mime)
+    text = await extractTextIsolated(stored.bytes, resource.file_mime, { timeoutMs: options.timeoutMs })
   } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 500)
     await withTenant(deps.db, scope, (trx) =>
       trx

@@ -167,6 +167,23 @@ describe('sniffResourceFile: refusals', () => {
     expect(expectRefused(sniffResourceFile(zip, 'brief.docx'))).toBe(REFUSALS.macroOffice)
   })
 
+  it('refuses macro-enabled content types and ActiveX controls even without a VBA part name', () => {
+    const entries = pptxEntries([['x']])
+    const macroTypes = makeZip({ ...entries, '[Content_Types].xml': (entries['[Content_Types].xml'] ?? '').replace('presentationml.presentation.main+xml', 'ms-powerpoint.presentation.macroEnabled.main+xml') })
+    expect(expectRefused(sniffResourceFile(macroTypes, 'deck.pptx'))).toBe(REFUSALS.macroOffice)
+    const activeX = makeZip({ ...docxEntries(['x']), 'word/activeX/activeX1.xml': '<ax/>' })
+    expect(expectRefused(sniffResourceFile(activeX, 'brief.docx'))).toBe(REFUSALS.macroOffice)
+  })
+
+  it('refuses an OpenDocument-looking ZIP with a broken local header as damaged instead of failing', () => {
+    const odt = rezipStored(makeZip({ mimetype: 'application/vnd.oasis.opendocument.text', 'content.xml': '<x/>', 'META-INF/manifest.xml': '<m/>' }))
+    const broken = odt.slice()
+    broken[0] = 0 // the first local header's signature
+    broken[1] = 0
+    const result = sniffResourceFile(broken, 'brief.odt')
+    expect(result.ok).toBe(false)
+  })
+
   it('refuses OpenDocument files', () => {
     const odt = makeZip({ mimetype: 'application/vnd.oasis.opendocument.text', 'content.xml': '<x/>', 'META-INF/manifest.xml': '<m/>' })
     expect(expectRefused(sniffResourceFile(rezipStored(odt), 'brief.odt'))).toBe(REFUSALS.openDocument)

@@ -7,8 +7,10 @@
  * refused, and so are executables, legacy OLE Office files, macro-enabled and
  * password-protected Office files, and ZIP archives that are not
  * PowerPoint/Word/Excel. OOXML is told apart by reading the ZIP central
- * directory only; nothing is inflated to sniff.
+ * directory; the only part inflated is `[Content_Types].xml` (capped), to
+ * find macro-enabled documents.
  */
+import { Inflate } from 'fflate'
 
 export interface ResourceFileType {
   mime: string
@@ -209,6 +211,38 @@ export function zipEntryData(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   return bytes.subarray(start, end)
 }
 
+/**
+ * Inflates raw DEFLATE data, feeding it in small chunks and aborting as soon as
+ * the output passes `limit` — the declared size is not trusted. One 1 KiB
+ * chunk can expand ~1000×, so the overshoot before aborting stays around 1 MiB.
+ */
+export function inflateCapped(data: Uint8Array, limit: number, name: string): Uint8Array {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let overflow = false
+  const inflater = new Inflate((chunk) => {
+    size += chunk.length
+    if (size > limit) overflow = true
+    else chunks.push(chunk)
+  })
+  const step = 1024
+  try {
+    for (let i = 0; i < data.length && !overflow; i += step) {
+      inflater.push(data.subarray(i, i + step), i + step >= data.length)
+    }
+  } catch (error) {
+    throw new Error(`The document is damaged (${name} could not be decompressed: ${error instanceof Error ? error.message : String(error)}).`)
+  }
+  if (overflow) throw new Error(`The document is too large to extract text from (${name} inflates past ${limit} bytes).`)
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
 // ---------------------------------------------------------------- sniffing
 
 type Detected = { kind: 'type'; key: TypeKey } | { kind: 'refuse'; message: string }
@@ -242,15 +276,30 @@ function detectZip(bytes: Uint8Array): Detected {
           : null
   if (key) {
     if (entries.some((e) => e.encrypted)) return { kind: 'refuse', message: REFUSALS.passwordProtected }
-    if (entries.some((e) => /(^|\/)vbaProject\.bin$/i.test(e.name))) return { kind: 'refuse', message: REFUSALS.macroOffice }
+    // Macros (a VBA project, or a macro-enabled main part) and ActiveX controls: code that Office may run.
+    if (entries.some((e) => /(^|\/)vbaProject\.bin$/i.test(e.name) || /(^|\/)activeX\//i.test(e.name))) return { kind: 'refuse', message: REFUSALS.macroOffice }
+    const contentTypes = entries.find((e) => e.name === '[Content_Types].xml')
+    if (contentTypes && contentTypes.uncompressedSize <= 1_000_000) {
+      try {
+        const raw = zipEntryData(bytes, contentTypes)
+        const xml = new TextDecoder().decode(contentTypes.method === 0 ? raw : inflateCapped(raw, 1_000_000, contentTypes.name))
+        if (/macroEnabled/i.test(xml)) return { kind: 'refuse', message: REFUSALS.macroOffice }
+      } catch {
+        return { kind: 'refuse', message: REFUSALS.damagedZip }
+      }
+    }
     return { kind: 'type', key }
   }
   if (names.has('mimetype') && (names.has('content.xml') || names.has('META-INF/manifest.xml'))) {
     const first = entries[0]
     // OpenDocument stores "mimetype" first and uncompressed; its text says which kind.
     if (first?.name === 'mimetype' && first.method === 0) {
-      const mime = new TextDecoder().decode(zipEntryData(bytes, first).subarray(0, 100))
-      if (mime.startsWith('application/vnd.oasis.opendocument.')) return { kind: 'refuse', message: REFUSALS.openDocument }
+      try {
+        const mime = new TextDecoder().decode(zipEntryData(bytes, first).subarray(0, 100))
+        if (mime.startsWith('application/vnd.oasis.opendocument.')) return { kind: 'refuse', message: REFUSALS.openDocument }
+      } catch {
+        return { kind: 'refuse', message: REFUSALS.damagedZip }
+      }
     }
   }
   return { kind: 'refuse', message: REFUSALS.zip }

@@ -218,6 +218,30 @@ describe('a PDF battle card, visible to everyone', () => {
   })
 })
 
+describe('hostile text', () => {
+  it('control characters: refused in fields, ignored in searches; links stored normalised; the status filter holds with a search', async () => {
+    expect((await failure(createLinkResource(vendor.owner, { title: 'Bad\u0000title', contentType: 'battle_card', url: 'https://example.com' }))).fieldErrors).toHaveProperty('title')
+    expect((await failure(createLinkResource(vendor.owner, { title: 'Tags', industries: ['Re\u0000tail'], contentType: 'battle_card', url: 'https://example.com' }))).fieldErrors).toHaveProperty('industries')
+    expect((await failure(createLinkResource(vendor.owner, { title: 'Motions', motions: ['pirate'], contentType: 'battle_card', url: 'https://example.com' }))).fieldErrors).toHaveProperty('motions')
+    expect((await searchResources(gold, { q: 'abc\u0000def' })).results).toEqual([])
+    expect(await listResourcesForStaff(vendor.owner, { q: 'x\u0000y' })).toEqual([])
+    const link = await createLinkResource(vendor.owner, { title: 'Zebra draft link', contentType: 'case_study', status: 'draft', url: 'HTTPS://Exa\nmple.com/a b' })
+    expect((await deps.ownerDb.selectFrom('resources').select('url').where('id', '=', link.resourceId).executeTakeFirstOrThrow()).url).toBe('https://example.com/a%20b')
+    await createLinkResource(vendor.owner, { title: 'Zebra published link', contentType: 'case_study', url: 'https://example.com/z' })
+    expect((await listResourcesForStaff(vendor.owner, { q: 'zebra', status: 'draft' })).map((row) => row.title)).toEqual(['Zebra draft link'])
+  })
+})
+
+describe('extraction limits', () => {
+  it('runs in a child process: one that takes too long is stopped and the file recorded as failed', async () => {
+    const created = await createFileResource(vendor.owner, { ...battleCard, title: 'Too slow to read' }, { bytes: makePdf(['Some text']), fileName: 'slow.pdf' })
+    const key = (await deps.ownerDb.selectFrom('resources').select('file_key').where('id', '=', created.resourceId).executeTakeFirstOrThrow()).file_key ?? ''
+    expect(await runResourceTextExtraction(deps, { tenantId: vendor.tenantId, resourceId: created.resourceId, fileKey: key }, { timeoutMs: 1 })).toBe('failed')
+    expect((await getResourceForStaff(vendor.owner, { resourceId: created.resourceId })).extractionError).toContain('took longer than')
+    await deleteResource(vendor.owner, { resourceId: created.resourceId })
+  })
+})
+
 describe('visibility: tier, motion, status — enforced by RLS', () => {
   let goldOnly: string
   let referralOnly: string
@@ -259,6 +283,13 @@ describe('visibility: tier, motion, status — enforced by RLS', () => {
     expect(Number(updated.numUpdatedRows)).toBe(0)
     const deleted = await withTenant(deps.db, { tenantId: actor.tenantId, partnerId: actor.partnerId }, (trx) => trx.deleteFrom('resources').where('id', '=', referralOnly).executeTakeFirst())
     expect(Number(deleted.numDeletedRows)).toBe(0)
+    // Nor can it record a view of a resource it cannot see.
+    const userId = registeredReferral.actor.kind === 'partner' ? registeredReferral.actor.userId : ''
+    await expect(
+      withTenant(deps.db, { tenantId: actor.tenantId, partnerId: actor.partnerId }, (trx) =>
+        trx.insertInto('resource_events').values({ tenant_id: actor.tenantId, resource_id: goldOnly, partner_id: actor.partnerId, user_id: userId, kind: 'view' }).execute(),
+      ),
+    ).rejects.toThrow(/row-level security/)
   })
 
   it('the policy maps partner types to motions exactly as core does', async () => {
@@ -273,6 +304,11 @@ describe('visibility: tier, motion, status — enforced by RLS', () => {
     expect((await readResourceFileForStaff(vendor.owner, { resourceId: goldOnly })).mime).toBe('image/png')
     await setResourceArchived(vendor.owner, { resourceId: goldOnly, archived: false })
     expect((await viewResource(gold, { resourceId: goldOnly })).title).toBe('Gold price guide')
+    // A draft archived and restored stays a draft; only archived resources can be restored.
+    expect(await codeOf(setResourceArchived(vendor.owner, { resourceId: draft, archived: false }))).toBe('CONFLICT')
+    await setResourceArchived(vendor.owner, { resourceId: draft, archived: true })
+    expect(await setResourceArchived(vendor.owner, { resourceId: draft, archived: false })).toMatchObject({ status: 'draft' })
+    expect(await codeOf(viewResource(gold, { resourceId: draft }))).toBe('NOT_FOUND')
     await updateResource(vendor.owner, { resourceId: goldOnly, ...battleCard, title: 'Price guide for everyone', contentType: 'price_guide', visibleTiers: [] })
     expect((await viewResource(registeredReferral, { resourceId: goldOnly })).title).toBe('Price guide for everyone')
   })

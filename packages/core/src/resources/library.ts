@@ -7,7 +7,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, type Motion, readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { CONTROL_CHARACTERS, parseInput, searchText, uuid } from '../validation.js'
 import { type ResourceFileType, sniffResourceFile } from './file-types.js'
 
 /**
@@ -61,15 +61,26 @@ const tagList = (label: string) =>
     })
     .pipe(
       z
-        .array(z.string().max(40, `Keep each ${label} tag under 40 characters.`))
-        .max(MAX_TAGS, `Use at most ${MAX_TAGS} ${label} tags.`),
+        .array(z.string())
+        .max(MAX_TAGS, `Use at most ${MAX_TAGS} ${label} tags.`)
+        // Checked on the list, so the message lands on the field (not on "industries.3").
+        .superRefine((tags, issue) => {
+          const tooLong = tags.find((tag) => tag.length > 40)
+          if (tooLong) issue.addIssue({ code: z.ZodIssueCode.custom, message: `Keep each ${label} tag under 40 characters (“${tooLong.slice(0, 20)}…” is longer).` })
+          if (tags.some((tag) => CONTROL_CHARACTERS.test(tag))) issue.addIssue({ code: z.ZodIssueCode.custom, message: `A ${label} tag contains invisible control characters.` })
+        }),
     )
 
 const motionList = z
   .union([z.array(z.string()), z.string()])
   .optional()
   .transform((value) => [...new Set(typeof value === 'string' ? [value] : (value ?? []))])
-  .pipe(z.array(z.enum(MOTIONS as unknown as [Motion, ...Motion[]], { errorMap: () => ({ message: 'Choose motions from the list.' }) })))
+  .pipe(
+    z.array(z.string()).superRefine((motions, issue) => {
+      if (motions.some((motion) => !(MOTIONS as readonly string[]).includes(motion))) issue.addIssue({ code: z.ZodIssueCode.custom, message: 'Choose motions from the list.' })
+    }),
+  )
+  .transform((motions) => motions as Motion[])
 
 const stringList = z
   .union([z.array(z.string()), z.string()])
@@ -77,8 +88,19 @@ const stringList = z
   .transform((value) => [...new Set(typeof value === 'string' ? [value] : (value ?? []))].filter(Boolean))
 
 export const resourceFieldsInput = z.object({
-  title: z.string({ required_error: 'Give the resource a title.' }).trim().min(1, 'Give the resource a title.').max(200, 'Keep the title under 200 characters.'),
-  description: z.string().trim().max(2000, 'Keep the description under 2,000 characters.').optional().default(''),
+  title: z
+    .string({ required_error: 'Give the resource a title.' })
+    .trim()
+    .min(1, 'Give the resource a title.')
+    .max(200, 'Keep the title under 200 characters.')
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'The title contains invisible control characters.'),
+  description: z
+    .string()
+    .trim()
+    .max(2000, 'Keep the description under 2,000 characters.')
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'The description contains invisible control characters.')
+    .optional()
+    .default(''),
   contentType: z.enum(RESOURCE_CONTENT_TYPES, { errorMap: () => ({ message: 'Choose what kind of resource this is.' }) }),
   motions: motionList,
   industries: tagList('industry'),
@@ -102,6 +124,8 @@ const linkUrl = z
       return false
     }
   }, 'Enter a full web address starting with https://')
+  // Stored as the browser would send it (lower-case scheme, no stray tabs or line breaks), so it is a valid Location.
+  .transform((value) => new URL(value).href)
 
 export const createLinkResourceInput = resourceFieldsInput.extend({ url: linkUrl })
 export const updateResourceInput = resourceFieldsInput.extend({ resourceId: uuid, url: linkUrl.optional() })
@@ -224,7 +248,7 @@ export async function createFileResource(ctx: CoreContext, rawInput: unknown, fi
         })
         .execute()
       if (type.extractsText) await ctx.jobs.send(trx, resourceTextExtraction, { tenantId: actor.tenantId, resourceId, fileKey: key })
-      await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'resource.created', targetType: 'resource', targetId: resourceId, details: { title: input.title, kind: 'file', fileName: file.fileName, bytes: file.bytes.byteLength, type: type.mime } })
+      await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'resource.created', targetType: 'resource', targetId: resourceId, details: { title: input.title, kind: 'file', fileName: cleanFileName(file.fileName, type), bytes: file.bytes.byteLength, type: type.mime } })
       return { resourceId }
     })
   } catch (error) {
@@ -292,7 +316,7 @@ export async function replaceResourceFile(ctx: CoreContext, rawInput: { resource
         .where('id', '=', resourceId)
         .execute()
       if (type.extractsText) await ctx.jobs.send(trx, resourceTextExtraction, { tenantId: actor.tenantId, resourceId, fileKey: key })
-      await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'resource.file_replaced', targetType: 'resource', targetId: resourceId, details: { fileName: file.fileName, bytes: file.bytes.byteLength, type: type.mime } })
+      await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'resource.file_replaced', targetType: 'resource', targetId: resourceId, details: { fileName: cleanFileName(file.fileName, type), bytes: file.bytes.byteLength, type: type.mime } })
     })
   } catch (error) {
     await ctx.storage.delete(key).catch(() => undefined)
@@ -304,22 +328,23 @@ export async function replaceResourceFile(ctx: CoreContext, rawInput: { resource
 
 const byResourceId = z.object({ resourceId: uuid })
 
-/** Archive hides it from partners and keeps its history; restoring publishes it again. */
+/**
+ * Archive hides it from partners and keeps its history. Restoring brings it
+ * back as it was: published if it had been published, else a draft. Only an
+ * archived resource can be restored.
+ */
 export async function setResourceArchived(ctx: CoreContext, rawInput: unknown): Promise<{ resourceId: string; status: string }> {
   requireStaff(ctx, 'resources.manage')
   const input = parseInput(byResourceId.extend({ archived: z.boolean() }), rawInput)
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
-    const now = ctx.now()
-    const updated = await trx
-      .updateTable('resources')
-      .set({ status: input.archived ? 'archived' : 'published', updated_at: now, published_at: sql<Date>`coalesce(published_at, ${now})` })
-      .where('id', '=', input.resourceId)
-      .returning(['id', 'status'])
-      .executeTakeFirst()
-    if (!updated) throw AppError.notFound('This resource')
+    const existing = await trx.selectFrom('resources').select(['status', 'published_at']).where('id', '=', input.resourceId).forUpdate().executeTakeFirst()
+    if (!existing) throw AppError.notFound('This resource')
+    if (!input.archived && existing.status !== 'archived') throw new AppError('CONFLICT', 'Only an archived resource can be restored.')
+    const status = input.archived ? 'archived' : existing.published_at ? 'published' : 'draft'
+    await trx.updateTable('resources').set({ status, updated_at: ctx.now() }).where('id', '=', input.resourceId).execute()
     await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: input.archived ? 'resource.archived' : 'resource.restored', targetType: 'resource', targetId: input.resourceId })
-    return { resourceId: updated.id, status: updated.status }
+    return { resourceId: input.resourceId, status }
   })
 }
 
@@ -362,7 +387,7 @@ export interface StaffResourceSummary {
 }
 
 export const listResourcesInput = z.object({
-  q: z.string().trim().max(200).optional().default(''),
+  q: searchText(200).optional().default(''),
   status: z.enum(['all', 'published', 'draft', 'archived']).optional().default('all'),
 })
 
@@ -408,7 +433,7 @@ export async function listResourcesForStaff(ctx: CoreContext, rawInput: z.input<
         sql<number>`coalesce(e.partners, 0)`.as('partners'),
       ])
     if (input.status !== 'all') query = query.where('r.status', '=', input.status)
-    if (input.q) query = query.where(sql<boolean>`r.search @@ websearch_to_tsquery('english', ${input.q}) or r.title ilike ${`%${input.q.replace(/[\\%_]/g, '\\$&')}%`}`)
+    if (input.q) query = query.where(sql<boolean>`(r.search @@ websearch_to_tsquery('english', ${input.q}) or r.title ilike ${`%${input.q.replace(/[\\%_]/g, '\\$&')}%`})`)
     return query.orderBy('r.updated_at', 'desc').limit(1000).execute()
   })
   return rows.map((row) => ({

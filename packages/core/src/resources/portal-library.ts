@@ -4,7 +4,7 @@ import type { CoreContext, PartnerContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner } from '../scope.js'
 import { MOTIONS, type Motion } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { parseInput, searchText, uuid } from '../validation.js'
 import { resourceFileTypeForMime } from './file-types.js'
 import { RESOURCE_CONTENT_TYPES, type ResourceContentType, resourceContentTypeLabels } from './library.js'
 
@@ -25,7 +25,7 @@ const NEW_FOR_DAYS = 14
 const facetValue = z.string().trim().max(80).optional().catch(undefined).transform((value) => value || undefined)
 
 export const searchResourcesInput = z.object({
-  q: z.string().trim().max(200).optional().catch('').default('').transform((value) => value ?? ''),
+  q: searchText(200).optional().catch('').default('').transform((value) => value ?? ''),
   contentType: z.enum(RESOURCE_CONTENT_TYPES).optional().catch(undefined),
   motion: z.enum(MOTIONS as unknown as [Motion, ...Motion[]]).optional().catch(undefined),
   industry: facetValue,
@@ -122,7 +122,8 @@ export async function searchResources(ctx: CoreContext, rawInput: unknown = {}):
       .where('status', '=', 'published')
     if (query) candidates = candidates.where(sql<boolean>`(search @@ ${query} or title ilike ${likeTitle})`)
     const [matching, anyVisible] = await Promise.all([
-      candidates.limit(5000).execute(),
+      // Best first, so a very broad match keeps the most relevant 5,000 (facets then count those).
+      candidates.orderBy(sql`rank`, 'desc').orderBy('published_at', 'desc').limit(5000).execute(),
       query ? trx.selectFrom('resources').select('id').where('status', '=', 'published').limit(1).executeTakeFirst() : Promise.resolve(undefined),
     ])
     const libraryIsEmpty = query ? !anyVisible : matching.length === 0
@@ -159,7 +160,7 @@ export async function searchResources(ctx: CoreContext, rawInput: unknown = {}):
             .select(['id', 'kind', 'title', 'description', 'content_type', 'motions', 'industries', 'use_cases', 'file_mime', 'file_bytes', 'url', 'published_at'])
             .select(
               query
-                ? sql<string | null>`ts_headline('english', left(description || ' … ' || extracted_text, 100000), ${query}, ${`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "`})`.as('headline')
+                ? sql<string | null>`ts_headline('english', left(description || ' … ' || extracted_text, 20000), ${query}, ${`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "`})`.as('headline')
                 : sql<string | null>`null`.as('headline'),
             )
             .where('id', 'in', pageIds)

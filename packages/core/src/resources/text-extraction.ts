@@ -11,8 +11,7 @@
  * or password-protected PDF, damaged archive, zip bomb); the caller records
  * the extraction failure. Never returns more than MAX_EXTRACTED_CHARS.
  */
-import { Inflate } from 'fflate'
-import { readZipDirectory, resourceFileTypeForMime, zipEntryData, type ZipEntry } from './file-types'
+import { inflateCapped, readZipDirectory, resourceFileTypeForMime, zipEntryData, type ZipEntry } from './file-types'
 
 export const MAX_EXTRACTED_CHARS = 200_000
 
@@ -220,38 +219,6 @@ class ZipReader {
   }
 }
 
-/**
- * Inflates raw DEFLATE data, feeding it in small chunks and aborting as soon as
- * the output passes `limit` — the declared size is not trusted. One 1 KiB
- * chunk can expand ~1000×, so the overshoot before aborting stays around 1 MiB.
- */
-function inflateCapped(data: Uint8Array, limit: number, name: string): Uint8Array {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  let overflow = false
-  const inflater = new Inflate((chunk) => {
-    size += chunk.length
-    if (size > limit) overflow = true
-    else chunks.push(chunk)
-  })
-  const step = 1024
-  try {
-    for (let i = 0; i < data.length && !overflow; i += step) {
-      inflater.push(data.subarray(i, i + step), i + step >= data.length)
-    }
-  } catch (error) {
-    throw new Error(`The document is damaged (${name} could not be decompressed: ${error instanceof Error ? error.message : String(error)}).`)
-  }
-  if (overflow) throw new Error(`The document is too large to extract text from (${name} inflates past ${limit} bytes).`)
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
-}
-
 // ---------------------------------------------------------------- XML text
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
@@ -265,13 +232,44 @@ export function decodeXmlEntities(text: string): string {
   })
 }
 
+/*
+ * The XML is read with regular expressions, so every pattern here must run in
+ * linear time on hostile input: attribute parts are `[^<>]*` (a tag cannot
+ * contain `<`), and "from this tag to its end tag" is found with indexOf, not
+ * a lazy `[\s\S]*?` that rescans the rest of the part for every opening tag.
+ */
+
+/** The text between the first `open…>` and the next `close`, or '' when either is missing. */
+function between(xml: string, open: string, close: string): string {
+  const start = xml.indexOf(open)
+  if (start < 0) return ''
+  const bodyStart = xml.indexOf('>', start)
+  if (bodyStart < 0) return ''
+  const end = xml.indexOf(close, bodyStart)
+  return end < 0 ? '' : xml.slice(bodyStart + 1, end)
+}
+
+/** `xml` without every `open … close` element (an unclosed one runs to the end). */
+function withoutElements(xml: string, open: string, close: string): string {
+  let out = ''
+  let from = 0
+  for (;;) {
+    const start = xml.indexOf(open, from)
+    if (start < 0) return out + xml.slice(from)
+    out += xml.slice(from, start)
+    const end = xml.indexOf(close, start)
+    if (end < 0) return out
+    from = end + close.length
+  }
+}
+
 /**
  * Text runs of a DrawingML/WordprocessingML part: `<{ns}:t>` runs, a newline
  * after each `</{ns}:p>` and for `<{ns}:br/>`, a tab for `<{ns}:tab/>`.
  */
 function runsText(xml: string, ns: 'a' | 'w', budget: TextBudget): void {
   const pattern = new RegExp(
-    `<${ns}:t(?:\\s[^>]*)?>([^<]*)</${ns}:t>|</${ns}:p>|<${ns}:br\\b[^>]*/>|<${ns}:(?:tab|cr)\\b[^>]*/>`,
+    `<${ns}:t(?:\\s[^<>]*)?>([^<]*)</${ns}:t>|</${ns}:p>|<${ns}:br\\b[^<>]*/>|<${ns}:(?:tab|cr)\\b[^<>]*/>`,
     'g',
   )
   for (const match of xml.matchAll(pattern)) {
@@ -312,14 +310,14 @@ function slideOrder(zip: ZipReader): string[] {
   const rels = zip.text('ppt/_rels/presentation.xml.rels')
   if (!presentation || !rels) return byNumber
   const targets = new Map<string, string>()
-  for (const [tag] of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+  for (const [tag] of rels.matchAll(/<Relationship\b[^<>]*>/g)) {
     const id = attribute(tag, 'Id')
     const target = attribute(tag, 'Target')
     if (id && target && attribute(tag, 'TargetMode') !== 'External') targets.set(id, resolvePart('ppt', decodeXmlEntities(target)))
   }
-  const list = /<p:sldIdLst\b[^>]*>([\s\S]*?)<\/p:sldIdLst>/.exec(presentation)?.[1] ?? ''
+  const list = between(presentation, '<p:sldIdLst', '</p:sldIdLst>')
   const ordered: string[] = []
-  for (const [tag] of list.matchAll(/<p:sldId\b[^>]*>/g)) {
+  for (const [tag] of list.matchAll(/<p:sldId\b[^<>]*>/g)) {
     const rid = attribute(tag, 'r:id')
     const part = rid ? targets.get(rid) : undefined
     if (part && zip.has(part) && !ordered.includes(part)) ordered.push(part)
@@ -351,8 +349,8 @@ function extractXlsx(zip: ZipReader): string {
   const xml = zip.text('xl/sharedStrings.xml')
   if (xml === null) return '' // a workbook with numbers only
   // <rPh> holds phonetic (furigana) readings that duplicate the visible text.
-  const visible = xml.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '')
-  for (const match of visible.matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>|<\/si>/g)) {
+  const visible = withoutElements(xml, '<rPh', '</rPh>')
+  for (const match of visible.matchAll(/<t(?:\s[^<>]*)?>([^<]*)<\/t>|<\/si>/g)) {
     if (budget.full) break
     const run = match[1]
     budget.push(run !== undefined ? decodeXmlEntities(run) : '\n')

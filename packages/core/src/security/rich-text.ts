@@ -12,6 +12,8 @@ export function sanitiseRichTextHtml(html: string): string {
     allowedAttributes: { a: ['href', 'title', 'target', 'rel'], img: ['src', 'alt', 'title', 'width', 'height'] },
     allowedSchemes: ['https', 'http', 'mailto'],
     allowedSchemesByTag: { img: ['https', 'http'] },
+    // `//host/path` would leave the site with whatever scheme the page has; absolute or site-relative only.
+    allowProtocolRelative: false,
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer', target: '_blank' }) },
   })
 }

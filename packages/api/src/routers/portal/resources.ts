@@ -42,7 +42,7 @@ export const resourceDetailOutput = z.object({
   contentType: z.string(),
   contentTypeLabel: z.string(),
   ...tags,
-  fileName: z.string().nullable(),
+  // No original file name: uploaders' names ("…_CONFIDENTIAL_v3.pdf") are not for partners; downloads are named by the title.
   fileLabel: z.string().nullable(),
   fileBytes: z.number().nullable(),
   previewInline: z.boolean(),
