@@ -3,7 +3,6 @@ import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useLoaderDa
 import { BrandMark, PortalLanding } from '~/components/portal-chrome'
 import { useSubmitting } from '~/lib/forms'
 import { usePortalBrand, usePortalHref } from '~/lib/portal-data'
-import type { SignedInPartner } from '~/server/guard.server'
 import { loadPortalHome } from '~/server/home.server'
 import { isPortalLanding } from '~/server/tenant.server'
 
@@ -16,25 +15,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       landing: false as const,
       partner: { name: home.partner.name },
       user: { name: home.user.name, email: home.user.email, roleLabel: home.user.roleLabel },
-      unreadAnnouncements: await unreadAnnouncements(signedIn.caller, params.announcementId),
+      unreadAnnouncements: home.unreadAnnouncements,
     },
     { headers: signedIn.headers },
   )
-}
-
-/**
- * The nav badge: unread announcements (one query). The announcement being
- * opened by this very request does not count (its page marks it read in a
- * loader running alongside this one). A failure only costs the badge.
- */
-async function unreadAnnouncements(caller: SignedInPartner['caller'], openingId: string | undefined): Promise<number> {
-  try {
-    const feed = await caller.portal.announcements.feed()
-    return feed.announcements.filter((row) => row.opened_at === null && row.id !== openingId).length
-  } catch (error) {
-    console.error('[portal] announcement badge:', error)
-    return 0
-  }
 }
 
 /**

@@ -11,6 +11,6 @@ type PortalHome = Awaited<ReturnType<SignedInPartner['caller']['portal']['home']
 export function loadPortalHome(request: Request, context: AppLoadContext, params: LoaderFunctionArgs['params']): Promise<{ signedIn: SignedInPartner; home: PortalHome }> {
   return oncePerRequest(context, 'portal-home', async () => {
     const signedIn = await requirePartner(request, context, params)
-    return { signedIn, home: await signedIn.caller.portal.home() }
+    return { signedIn, home: await signedIn.caller.portal.home({ openingAnnouncementId: params.announcementId ?? null }) }
   })
 }

@@ -4,6 +4,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
+import { getPortalHome } from '../portal/home.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
 import { connectSlack, setPartnerSlackChannel } from '../slack/connection.js'
 import { startFakeSlack } from '../slack/testing/fake-slack.js'
@@ -106,6 +107,10 @@ describe('publish to one tier, portal and e-mail, acknowledgement required', () 
   it('the targeted partner sees it unread in the feed; another partner sees nothing and cannot open it', async () => {
     const feed = await listMyAnnouncements(gold)
     expect(feed).toMatchObject({ unread: 1, toAcknowledge: 1 })
+    // The portal's nav badge comes with the home data; the announcement being opened does not count.
+    expect((await getPortalHome(gold)).unreadAnnouncements).toBe(1)
+    expect((await getPortalHome(gold, { openingAnnouncementId: announcementId })).unreadAnnouncements).toBe(0)
+    expect((await getPortalHome(silver)).unreadAnnouncements).toBe(0)
     expect(feed.announcements[0]?.title).toBe('New price list for 2027')
     expect(await listMyAnnouncements(silver)).toMatchObject({ unread: 0, announcements: [] })
     expect(await codeOf(openMyAnnouncement(silver, { announcementId }))).toBe('NOT_FOUND')

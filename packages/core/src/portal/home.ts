@@ -1,4 +1,4 @@
-import { sql } from '@accord/db'
+import { isUuid, sql } from '@accord/db'
 import type { CoreContext } from '../context.js'
 import { partnerRoleLabels } from '../invitations/invitations.js'
 import { partnerTypeLabels, type PartnerType } from '../partners/partners.js'
@@ -17,9 +17,11 @@ export interface FirstStep {
  * checklist. Steps for capabilities that do not exist yet are listed, not
  * faked as done; they light up as those capabilities land.
  */
-export async function getPortalHome(ctx: CoreContext) {
+export async function getPortalHome(ctx: CoreContext, input: { openingAnnouncementId?: string | null } = {}) {
   requirePartner(ctx)
   const actor = ctx.actor
+  // The announcement this very request opens is read by the time the page shows; only a real id can match.
+  const opening = input.openingAnnouncementId && isUuid(input.openingAnnouncementId) ? input.openingAnnouncementId : null
   return inActorScope(ctx, async (trx) => {
     // One round trip: the portal home is the page partners open most.
     const row = await trx
@@ -31,6 +33,9 @@ export async function getPortalHome(ctx: CoreContext) {
         'p.id as partner_id', 'p.name as partner_name', 'p.type as partner_type', 'p.region as partner_region',
         't.slug', 't.name as tenant_name', 't.portal_name', 't.logo_key', 't.primary_color', 't.support_email',
         eb.selectFrom('users as colleague').whereRef('colleague.partner_id', '=', 'p.id').select(sql<number>`count(*)::int`.as('n')).as('colleague_count'),
+        // The nav badge, in the same statement: every signed-in page shows it.
+        sql<number>`(select count(*)::int from announcement_receipts r join announcements a on a.tenant_id = r.tenant_id and a.id = r.announcement_id
+          where r.user_id = u.id and r.opened_at is null and a.status = 'published' and (${opening}::uuid is null or r.announcement_id <> ${opening}::uuid))`.as('unread_announcements'),
       ])
       .where('u.id', '=', actor.userId)
       .where('p.id', '=', actor.partnerId)
@@ -49,6 +54,7 @@ export async function getPortalHome(ctx: CoreContext) {
       partner: { id: partner.id, name: partner.name, type: partner.type as PartnerType, typeLabel: partnerTypeLabels[partner.type as PartnerType], region: partner.region },
       user: { id: user.id, name: user.name, email: user.email, role: actor.role, roleLabel: partnerRoleLabels[actor.role], hasPassword: user.password_hash !== null },
       firstSteps,
+      unreadAnnouncements: row.unread_announcements ?? 0,
     }
   })
 }

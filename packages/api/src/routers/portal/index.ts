@@ -16,10 +16,14 @@ export const portalHomeOutput = z.object({
   partner: z.object({ id: z.string(), name: z.string(), type: z.string(), typeLabel: z.string(), region: z.string().nullable() }),
   user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string(), roleLabel: z.string(), hasPassword: z.boolean() }),
   firstSteps: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), done: z.boolean() })),
+  unreadAnnouncements: z.number(),
 })
 
 export const portalRouter = router({
-  home: partnerProcedure.output(portalHomeOutput).query(({ ctx }) => getPortalHome(ctx.core)),
+  home: partnerProcedure
+    .input(z.object({ openingAnnouncementId: z.string().max(100).nullish() }).optional())
+    .output(portalHomeOutput)
+    .query(({ ctx, input }) => getPortalHome(ctx.core, input ?? {})),
   registrations: portalRegistrationsRouter,
   pipeline: portalPipelineRouter,
   programmePages: portalProgrammePagesRouter,
