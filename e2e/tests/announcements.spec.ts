@@ -1,10 +1,10 @@
-import AxeBuilder from '@axe-core/playwright'
 import { createSessionManager } from '@accord/auth'
 import { type CoreDeps, updatePartner } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { withTenant } from '@accord/db'
 import type { BrowserContext, Page } from '@playwright/test'
 import { expect, type StackInfo, signInOwner, test } from '../fixtures/stack.js'
+import { expectAccessible } from '../fixtures/accessibility.js'
 
 /**
  * Announcements end to end: staff write one in the Tiptap editor for the
@@ -15,16 +15,6 @@ import { expect, type StackInfo, signInOwner, test } from '../fixtures/stack.js'
  * tier sees nothing. Axe finds no serious or critical problems on the
  * editor, the dashboard or the portal feed.
  */
-
-const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-  violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(seriousOrCritical(results.violations), label).toEqual([])
-}
 
 async function signInPartnerUser(deps: CoreDeps, context: BrowserContext, info: StackInfo, vendor: { tenantId: string; slug: string }, userId: string) {
   const sessions = createSessionManager({ db: deps.db, cookieName: 'accord_portal_session', secureCookies: false })

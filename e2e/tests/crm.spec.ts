@@ -1,9 +1,8 @@
-import AxeBuilder from '@axe-core/playwright'
 import { startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
 import { connectCrm } from '@accord/core'
 import { createApprovedDealRegistrations, createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor } from '@accord/core/testing/factories'
-import type { Page } from '@playwright/test'
 import { expect, signInOwner, test } from '../fixtures/stack.js'
+import { expectAccessible } from '../fixtures/accessibility.js'
 
 /**
  * The CRM settings page end to end: connect HubSpot (an in-memory fake in this
@@ -11,16 +10,6 @@ import { expect, signInOwner, test } from '../fixtures/stack.js'
  * the stack's worker) fill its progress bar, find the deals in HubSpot without
  * duplicates, then try a wrong token: a field error, no 500, no echoed secret.
  */
-
-const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-  violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(seriousOrCritical(results.violations), label).toEqual([])
-}
 
 test('connect HubSpot: initial sync with progress, deals in HubSpot without duplicates, wrong token is a field error', async ({ browser, deps, info }) => {
   test.setTimeout(120_000)

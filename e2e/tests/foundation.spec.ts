@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import { openEmailLink, tinyPng } from '../fixtures/mailbox.js'
 import { expect, signedInPartner, test } from '../fixtures/stack.js'
+import { seriousOrCritical } from '../fixtures/accessibility.js'
 
 /**
  * The foundation journey (issue 2): a vendor signs up → verifies via the dev
@@ -97,11 +98,6 @@ test('a session of tenant A is not accepted on tenant B’s portal', async ({ br
 
 test.describe('accessibility (axe: no serious or critical violations)', () => {
   // The failing elements are named, so a violation can be found without rerunning by hand.
-  const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-    violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
   test('admin login and sign-up', async ({ page, info }) => {
     for (const path of ['/login', '/signup']) {
       await page.goto(`${info.adminUrl}${path}`)

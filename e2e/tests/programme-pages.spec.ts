@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { expect, signedInPartnerOf, signedInVendor, test } from '../fixtures/stack.js'
+import { expectAccessible } from '../fixtures/accessibility.js'
 
 /**
  * Programme rules pages end to end: staff start from the templates (drafted
@@ -10,16 +10,6 @@ import { expect, signedInPartnerOf, signedInVendor, test } from '../fixtures/sta
  * while drafts are neither listed nor reachable. Axe finds no serious or
  * critical problems on the list, the editor and both portal pages.
  */
-
-const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-  violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(seriousOrCritical(results.violations), label).toEqual([])
-}
 
 function watchServerErrors(page: Page, into: string[]) {
   page.on('response', (response) => {

@@ -1,7 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { makePdf, makePng } from '@accord/core/resources/testing/fixtures'
-import type { Page } from '@playwright/test'
 import { expect, signedInPartnerOf, signedInVendor, test } from '../fixtures/stack.js'
+import { expectAccessible } from '../fixtures/accessibility.js'
 
 /**
  * The resource library end to end: staff upload a PDF battle card (a PNG
@@ -11,16 +10,6 @@ import { expect, signedInPartnerOf, signedInVendor, test } from '../fixtures/sta
  * staff page then counts both. Axe finds no serious or critical problems on
  * the upload form, the portal library or the resource page.
  */
-
-const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-  violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(seriousOrCritical(results.violations), label).toEqual([])
-}
 
 test('upload a battle card, refuse a disguised file, partner finds it by the text inside, views and downloads, staff see the counts', async ({ browser, deps, info }) => {
   test.setTimeout(120_000)
@@ -58,6 +47,7 @@ test('upload a battle card, refuse a disguised file, partner finds it by the tex
     await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
     // The stack's worker extracts the text; the page refreshes while it waits.
     await expect(page.getByText('Searchable, including its text')).toBeVisible({ timeout: 30_000 })
+    await expectAccessible(page, 'admin resource page')
 
     const portal = await partnerBrowser.newPage()
     await portal.goto(`${portalHome}/resources`)
@@ -87,6 +77,9 @@ test('upload a battle card, refuse a disguised file, partner finds it by the tex
     await expect(usage.locator('li', { hasText: 'Views' }).locator('.stat-value')).toHaveText('1')
     await expect(usage.locator('li', { hasText: 'Downloads' }).locator('.stat-value')).toHaveText('1')
     await expect(page.getByRole('region', { name: 'Use per partner' }).getByRole('link', { name: `Library Reseller ${vendor.slug}` })).toBeVisible()
+    await page.goto(`${info.adminUrl}/resources`)
+    await expect(page.getByRole('row').filter({ hasText: title })).toContainText('Published')
+    await expectAccessible(page, 'admin resource list')
 
     // An announcement links to it from the editor's "Resource" button (an absolute portal link, for e-mail too).
     await page.goto(`${info.adminUrl}/announcements/new`)

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto'
-import AxeBuilder from '@axe-core/playwright'
 import { startFakeSlack } from '@accord/core/slack/testing/fake-slack'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { withTenant } from '@accord/db'
-import type { Page } from '@playwright/test'
 import { expect, signedInPartner, signInOwner, test } from '../fixtures/stack.js'
+import { expectAccessible } from '../fixtures/accessibility.js'
 
 /**
  * Two capture channels end to end, against the running stack and its worker:
@@ -21,16 +20,6 @@ import { expect, signedInPartner, signInOwner, test } from '../fixtures/stack.js
  *    partner's history as just the new text; a tampered token gets a polite
  *    refusal e-mail and nothing is stored.
  */
-
-const seriousOrCritical = (violations: Array<{ impact?: string | null; id: string; help: string; nodes: Array<{ target: unknown }> }>) =>
-  violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`)
-
-async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(seriousOrCritical(results.violations), label).toEqual([])
-}
 
 /** What Slack sends: `v0=` HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the app's signing secret. */
 function slackSignature(secret: string, timestamp: string, body: string): string {
