@@ -238,7 +238,7 @@ const probes: Record<string, () => Promise<unknown>> = {
     return result
   },
   'portal.programmePages.list': () => partnerCallerA.portal.programmePages.list(),
-  'portal.programmePages.get': () => partnerCallerA.portal.programmePages.get({ slug: pageB.slug }),
+  'portal.programmePages.open': () => partnerCallerA.portal.programmePages.open({ slug: pageB.slug }),
   'admin.resources.list': () => callerA.admin.resources.list({ q: 'Bravo' }),
   'admin.resources.get': () => callerA.admin.resources.get({ resourceId: resourcesOfB.fileId }),
   'admin.resources.tagSuggestions': () => callerA.admin.resources.tagSuggestions(),

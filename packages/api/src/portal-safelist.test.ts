@@ -93,9 +93,9 @@ const probes: Record<string, () => Promise<unknown>> = {
     expect(Object.keys(pages[0] ?? {}).sort()).toEqual(['excerpt', 'slug', 'title', 'updatedAt'])
     return pages
   },
-  'portal.programmePages.get': async () => {
-    await expect(callerA.portal.programmePages.get({ slug: 'draft-margin-memo' })).rejects.toThrow(/not found/)
-    const page = await callerA.portal.programmePages.get({ slug: 'conflict-policy' })
+  'portal.programmePages.open': async () => {
+    await expect(callerA.portal.programmePages.open({ slug: 'draft-margin-memo' })).rejects.toThrow(/not found/)
+    const page = await callerA.portal.programmePages.open({ slug: 'conflict-policy' })
     expect(Object.keys(page).sort()).toEqual(['bodyHtml', 'headings', 'slug', 'title', 'updatedAt'])
     return page
   },

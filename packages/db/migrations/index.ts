@@ -16,6 +16,7 @@ import * as programmePages from './20261130T150000_programme_pages.js'
 import * as announcementsPartnerReadOnly from './20261130T160000_announcements_partner_read_only.js'
 import * as signInMethodPasswordReset from './20261130T170000_sign_in_method_password_reset.js'
 import * as resourceEventsVisibleOnly from './20261130T180000_resource_events_visible_only.js'
+import * as programmePageReads from './20261130T190000_programme_page_reads.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261130T160000_announcements_partner_read_only': announcementsPartnerReadOnly,
   '20261130T170000_sign_in_method_password_reset': signInMethodPasswordReset,
   '20261130T180000_resource_events_visible_only': resourceEventsVisibleOnly,
+  '20261130T190000_programme_page_reads': programmePageReads,
 }

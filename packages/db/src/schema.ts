@@ -316,6 +316,16 @@ export interface PortalSignIns {
   user_id: string;
 }
 
+export interface ProgrammePageReads {
+  first_read_at: Generated<Timestamp>;
+  last_read_at: Generated<Timestamp>;
+  page_id: string;
+  partner_id: string;
+  reads: Generated<number>;
+  tenant_id: string;
+  user_id: string;
+}
+
 export interface ProgrammePages {
   body_html: Generated<string>;
   body_text: Generated<string>;
@@ -629,6 +639,7 @@ export interface DB {
   partner_organisations: PartnerOrganisations;
   partner_slack_channels: PartnerSlackChannels;
   portal_sign_ins: PortalSignIns;
+  programme_page_reads: ProgrammePageReads;
   programme_pages: ProgrammePages;
   rate_limit_buckets: RateLimitBuckets;
   registration_counters: RegistrationCounters;

@@ -57,7 +57,7 @@ export default function Home() {
                 </span>
                 <div>
                   <span className="step-title">
-                    {step.title}
+                    {step.href && !step.done ? <Link to={href(step.href)}>{step.title}</Link> : step.title}
                     {step.done ? <span className="state">Done</span> : <span className="sr-only"> (to do)</span>}
                   </span>
                   <p className="step-text">{step.description}</p>

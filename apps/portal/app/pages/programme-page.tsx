@@ -19,7 +19,7 @@ function notFound(error: unknown, headers: Headers): never {
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requirePartner(request, context, params)
-  const page = await caller.portal.programmePages.get({ slug: params.slug ?? '' }).catch((error: unknown) => notFound(error, headers))
+  const page = await caller.portal.programmePages.open({ slug: params.slug ?? '' }).catch((error: unknown) => notFound(error, headers))
   return json({ page }, { headers })
 }
 

@@ -6,6 +6,7 @@ import { updateRegistrationPolicy } from './registration-policy.js'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
+import { getPortalHome } from '../portal/home.js'
 import {
   createProgrammePagesFromTemplates,
   deleteProgrammePage,
@@ -139,6 +140,11 @@ describe('publishing and what partners see', () => {
     expect(page).toMatchObject({ title: 'Onboarding checklist', headings: [{ id: 'section-week-one', level: 2, text: 'Week one' }] })
     expect(page.bodyHtml).toContain('<h2 id="section-week-one">Week one</h2>')
     expect(await codeOf(getPublishedProgrammePage(partner, { slug: '../../etc' }))).toBe('NOT_FOUND')
+    // Reading counts once per person (with a running count), and lights up the home page's first step.
+    await getPublishedProgrammePage(partner, { slug: 'onboarding-checklist' })
+    const reads = await deps.ownerDb.selectFrom('programme_page_reads').select(['reads', 'partner_id']).where('page_id', '=', draft.pageId).execute()
+    expect(reads).toEqual([{ reads: 2, partner_id: partnerId }])
+    expect((await getPortalHome(partner)).firstSteps.find((step) => step.id === 'programme')).toMatchObject({ done: true, href: '/programme' })
 
     expect(await unpublishProgrammePage(vendor.owner, { pageId: draft.pageId })).toMatchObject({ status: 'draft' })
     expect(await listPublishedProgrammePages(partner)).toEqual([])

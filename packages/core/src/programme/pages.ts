@@ -432,9 +432,19 @@ export async function getPublishedProgrammePage(ctx: CoreContext, rawInput: { sl
   requirePartner(ctx)
   const parsed = slugInput.safeParse(rawInput)
   if (!parsed.success) throw AppError.notFound('This page')
-  const page = await inActorScope(ctx, (trx) =>
-    trx.selectFrom('programme_pages').select(['title', 'slug', 'body_html', 'updated_at', 'published_at']).where('slug', '=', parsed.data.slug).where('status', '=', 'published').executeTakeFirst(),
-  )
+  const actor = ctx.actor
+  const page = await inActorScope(ctx, async (trx) => {
+    const found = await trx.selectFrom('programme_pages').select(['id', 'title', 'slug', 'body_html', 'updated_at', 'published_at']).where('slug', '=', parsed.data.slug).where('status', '=', 'published').executeTakeFirst()
+    if (!found) return undefined
+    // Reading it counts (the home page's first step, and engagement): one row per person and page.
+    const now = ctx.now()
+    await trx
+      .insertInto('programme_page_reads')
+      .values({ tenant_id: actor.tenantId, page_id: found.id, user_id: actor.userId, partner_id: actor.partnerId, first_read_at: now, last_read_at: now })
+      .onConflict((conflict) => conflict.columns(['tenant_id', 'page_id', 'user_id']).doUpdateSet({ last_read_at: now, reads: sql`programme_page_reads.reads + 1` }))
+      .execute()
+    return found
+  })
   if (!page) throw AppError.notFound('This page')
   const { html, headings } = withHeadingAnchors(page.body_html)
   return { title: page.title, slug: page.slug, bodyHtml: html, headings, updatedAt: page.updated_at, publishedAt: page.published_at }

@@ -15,7 +15,7 @@ export const portalHomeOutput = z.object({
   vendor: z.object({ name: z.string(), portalName: z.string(), logoUrl: z.string().nullable(), primaryColor: z.string(), supportEmail: z.string().nullable() }),
   partner: z.object({ id: z.string(), name: z.string(), type: z.string(), typeLabel: z.string(), region: z.string().nullable() }),
   user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string(), roleLabel: z.string(), hasPassword: z.boolean() }),
-  firstSteps: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), done: z.boolean() })),
+  firstSteps: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), done: z.boolean(), href: z.string().nullable() })),
   unreadAnnouncements: z.number(),
 })
 

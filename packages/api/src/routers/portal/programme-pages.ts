@@ -14,8 +14,9 @@ const pageOutput = z.object({
 
 export const portalProgrammePagesRouter = router({
   list: partnerProcedure.output(listOutput).query(({ ctx }) => listPublishedProgrammePages(ctx.core)),
-  get: partnerProcedure
+  // A mutation: reading a page records that this person has read it.
+  open: partnerProcedure
     .input(z.object({ slug: z.string().max(200) }))
     .output(pageOutput)
-    .query(({ ctx, input }) => getPublishedProgrammePage(ctx.core, input)),
+    .mutation(({ ctx, input }) => getPublishedProgrammePage(ctx.core, input)),
 })
