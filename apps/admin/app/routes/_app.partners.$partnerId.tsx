@@ -366,6 +366,12 @@ function EngagementSection({ engagement, partnerName }: { engagement: Engagement
           <span className="stat-value">{totals.resourcesUsed}</span>
           <span className="stat-label">Different resources used</span>
         </li>
+        <li className="stat">
+          <span className="stat-value">
+            {totals.rulesPagesRead} <span className="stat-of">of {totals.rulesPagesPublished}</span>
+          </span>
+          <span className="stat-label">Programme rules pages read (ever)</span>
+        </li>
       </ul>
 
       <h3 id="engagement-weekly-title">Sign-ins per week</h3>

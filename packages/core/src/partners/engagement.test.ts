@@ -136,7 +136,7 @@ describe('getPartnerEngagement', () => {
 
   it('a partner nobody from has signed in: zeros and empty weeks', async () => {
     const engagement = await getPartnerEngagement(vendor.owner, { partnerId: quietPartnerId })
-    expect(engagement.totals).toEqual({ users: 0, signIns: 0, usersSignedIn: 0, lastSignInAt: null, announcementsReceived: 0, announcementsOpened: 0, announcementsAcknowledged: 0, acknowledgementsOverdue: 0, resourceViews: 0, resourceDownloads: 0, resourcesUsed: 0 })
+    expect(engagement.totals).toEqual({ users: 0, signIns: 0, usersSignedIn: 0, lastSignInAt: null, announcementsReceived: 0, announcementsOpened: 0, announcementsAcknowledged: 0, acknowledgementsOverdue: 0, resourceViews: 0, resourceDownloads: 0, resourcesUsed: 0, rulesPagesRead: 0, rulesPagesPublished: 0 })
     expect(engagement.users).toEqual([])
     expect(engagement.weeklyActivity.every((week) => week.signIns === 0)).toBe(true)
   })

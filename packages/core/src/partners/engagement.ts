@@ -58,6 +58,9 @@ export interface PartnerEngagement {
     resourceViews: number
     resourceDownloads: number
     resourcesUsed: number
+    /** Published programme rules pages someone of the organisation has opened (all time), of how many. */
+    rulesPagesRead: number
+    rulesPagesPublished: number
   }
   users: PartnerEngagementUser[]
   /** One entry per week (Monday, `YYYY-MM-DD`, UTC) from the week of `since` to this week, zeros included. */
@@ -130,6 +133,15 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
       .groupBy('user_id')
       .execute()
 
+    const rules = await trx
+      .selectFrom('programme_pages as page')
+      .select([
+        sql<number>`count(*)::int`.as('published'),
+        sql<number>`count(*) filter (where exists (select 1 from programme_page_reads r where r.tenant_id = page.tenant_id and r.page_id = page.id and r.partner_id = ${input.partnerId}))::int`.as('read'),
+      ])
+      .where('page.status', '=', 'published')
+      .executeTakeFirstOrThrow()
+
     const week = sql<string>`to_char(date_trunc('week', created_at at time zone 'UTC'), 'YYYY-MM-DD')`
     const weeklySignInRows = await trx
       .selectFrom('portal_sign_ins')
@@ -199,6 +211,8 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
         resourceViews: sum((user) => user.resourceViews),
         resourceDownloads: sum((user) => user.resourceDownloads),
         resourcesUsed: new Set(resourceUse.flatMap((row) => row.resource_ids)).size,
+        rulesPagesRead: rules.read,
+        rulesPagesPublished: rules.published,
       },
       users,
       weeklyActivity,

@@ -6,6 +6,7 @@ import { updateRegistrationPolicy } from './registration-policy.js'
 import { createPartnerOrganisation, createPartnerUser, createStaffUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
+import { getPartnerEngagement } from '../partners/engagement.js'
 import { getPortalHome } from '../portal/home.js'
 import {
   createProgrammePagesFromTemplates,
@@ -145,6 +146,7 @@ describe('publishing and what partners see', () => {
     const reads = await deps.ownerDb.selectFrom('programme_page_reads').select(['reads', 'partner_id']).where('page_id', '=', draft.pageId).execute()
     expect(reads).toEqual([{ reads: 2, partner_id: partnerId }])
     expect((await getPortalHome(partner)).firstSteps.find((step) => step.id === 'programme')).toMatchObject({ done: true, href: '/programme' })
+    expect((await getPartnerEngagement(vendor.owner, { partnerId })).totals).toMatchObject({ rulesPagesRead: 1, rulesPagesPublished: 1 })
 
     expect(await unpublishProgrammePage(vendor.owner, { pageId: draft.pageId })).toMatchObject({ status: 'draft' })
     expect(await listPublishedProgrammePages(partner)).toEqual([])
