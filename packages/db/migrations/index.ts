@@ -17,6 +17,7 @@ import * as announcementsPartnerReadOnly from './20261130T160000_announcements_p
 import * as signInMethodPasswordReset from './20261130T170000_sign_in_method_password_reset.js'
 import * as resourceEventsVisibleOnly from './20261130T180000_resource_events_visible_only.js'
 import * as programmePageReads from './20261130T190000_programme_page_reads.js'
+import * as engagementRowsOfOwnPeople from './20261130T200000_engagement_rows_of_own_people.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261130T170000_sign_in_method_password_reset': signInMethodPasswordReset,
   '20261130T180000_resource_events_visible_only': resourceEventsVisibleOnly,
   '20261130T190000_programme_page_reads': programmePageReads,
+  '20261130T200000_engagement_rows_of_own_people': engagementRowsOfOwnPeople,
 }

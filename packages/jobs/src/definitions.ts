@@ -107,10 +107,11 @@ export const crmNote = {
 /** One announcement's fan-out: receipts and e-mails in batches of 1,000; a rerun adds only who is missing. */
 export const announcementFanout = {
   name: 'announcements.fanout',
-  payload: z.object({ tenantId, announcementId: z.string().uuid() }),
+  // `run`: which delivery attempt this is (1 = publish, +1 per "try again"), so a late dead letter of an old run cannot mark a newer one failed.
+  payload: z.object({ tenantId, announcementId: z.string().uuid(), run: z.number().int().min(1).optional() }),
   queue: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 1800, policy: 'short' },
   singletonKey: (payload) => `announcements.fanout:${payload.announcementId}`,
-} satisfies JobDefinition<{ tenantId: string; announcementId: string }>
+} satisfies JobDefinition<{ tenantId: string; announcementId: string; run?: number }>
 
 /** Every 5 minutes: one announcement timer job per active tenant (scheduled publishing, reminders). */
 export const announcementTimersSweep = {

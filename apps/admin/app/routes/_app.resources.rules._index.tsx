@@ -99,11 +99,13 @@ export default function ProgrammeRules() {
   const movedPage = moved ? pages.find((page) => page.id === moved) : undefined
   const direction = params.get('direction') === 'up' ? 'up' : 'down'
   // After a move, keep the keyboard on the moved page's button (or its other one at the ends).
+  // Only a page of this list is looked up (the address is anyone's to write; a crafted value must not reach a selector).
+  const movedId = movedPage?.id
   useEffect(() => {
-    if (!moved) return
-    const target = document.querySelector<HTMLElement>(`[data-row-action="move-${direction}-${moved}"]`) ?? document.querySelector<HTMLElement>(`[data-row-action="move-${direction === 'up' ? 'down' : 'up'}-${moved}"]`)
+    if (!movedId) return
+    const target = document.querySelector<HTMLElement>(`[data-row-action="move-${direction}-${movedId}"]`) ?? document.querySelector<HTMLElement>(`[data-row-action="move-${direction === 'up' ? 'down' : 'up'}-${movedId}"]`)
     target?.focus()
-  }, [moved, direction])
+  }, [movedId, direction])
   const failure = errorsFor(result, 'templates') ?? errorsFor(result, 'move') ?? errorsFor(result, 'publish') ?? errorsFor(result, 'unpublish')
 
   return (

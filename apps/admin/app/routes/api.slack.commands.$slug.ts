@@ -18,9 +18,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json(405, { error: 'Use POST.' })
   const deps = await runtimeDeps()
   const clientIp = (context as { clientIp?: string | null }).clientIp ?? 'unknown'
-  // Per workspace and address: Slack sends every workspace's commands from shared addresses.
-  const limit = await consumeRateLimit(deps.db, `slack-command:${(params.slug ?? '').slice(0, 64)}:${clientIp}`, { limit: 300, windowSeconds: 60 }, deps.now())
-  if (!limit.allowed) return json(429, { error: 'Too many Slack commands; slow down.' }, { 'retry-after': String(limit.retryAfterSeconds) })
+  // Two buckets: per address overall (generous: Slack sends every workspace's commands from shared
+  // addresses), and per workspace and address (so one busy workspace does not use up another's).
+  // The workspace part is normalised like slugs are, so varying the address does not make new buckets.
+  const slug = (params.slug ?? '').toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 40)
+  for (const [key, perMinute] of [[`slack-command:${clientIp}`, 3000], [`slack-command:${slug}:${clientIp}`, 300]] as const) {
+    const limit = await consumeRateLimit(deps.db, key, { limit: perMinute, windowSeconds: 60 }, deps.now())
+    if (!limit.allowed) return json(429, { error: 'Too many Slack commands; slow down.' }, { 'retry-after': String(limit.retryAfterSeconds) })
+  }
   const rawBody = await request.text()
   if (Buffer.byteLength(rawBody) > MAX_COMMAND_BYTES) return json(413, { error: 'That command is too long.' })
   const result = await handleSlackRegisterCommand(deps, {

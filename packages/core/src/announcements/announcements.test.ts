@@ -184,8 +184,9 @@ describe('tracked links in the e-mail', () => {
     expect(await followAnnouncementLink(deps, { token, link: '1' })).toEqual({ url: 'https://example.com/guide?x=1&y=2', recorded: true })
     expect(await receipt()).toMatchObject({ opened_via: 'link', clicked_at: expect.any(Date) })
     expect(await followAnnouncementLink(deps, { token, link: '2' })).toEqual({ url: 'mailto:partners@vendor.example', recorded: true })
-    // Protocol-relative and relative links are not followed: the feed instead.
-    expect(await followAnnouncementLink(deps, { token, link: '3' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
+    // The sanitiser drops protocol-relative links; a site-relative one means this portal.
+    expect(mail.html).not.toContain('evil.example')
+    expect(await followAnnouncementLink(deps, { token, link: '3' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/relative`, recorded: true })
     expect(await followAnnouncementLink(deps, { token, link: '4' })).toEqual({ url: `http://portal.test/t/${vendor.slug}/announcements`, recorded: false })
     expect((await followAnnouncementLink(deps, { token, link: '0' })).url).toBe(`http://portal.test/t/${vendor.slug}/announcements/${draft.announcementId}`)
     // A number the announcement does not have, or a forged token: nowhere but the portal, nothing recorded.

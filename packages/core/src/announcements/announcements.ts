@@ -52,10 +52,16 @@ function withTrackedLinks(html: string): string {
   return html.replace(/(<a\s[^>]*?href=")([^"]*)(")/g, (_match, before: string, _href: string, after: string) => `${before}${CLICK_PLACEHOLDER}/${++index}${after}`)
 }
 
-/** An absolute http(s) or mailto address, normalised (a valid Location header), or null: relative and protocol-relative links are not followed. */
-function safeLinkTarget(href: string | undefined): string | null {
+/**
+ * An absolute http(s) or mailto address, normalised (a valid Location
+ * header), or null. A site-relative link (`/resources/…`) means the portal,
+ * so it is resolved against this tenant's portal; protocol-relative ones are
+ * not followed.
+ */
+function safeLinkTarget(href: string | undefined, portalBase: string | null): string | null {
   if (!href) return null
-  const decoded = decodeAttribute(href).trim()
+  let decoded = decodeAttribute(href).trim()
+  if (portalBase && decoded.startsWith('/') && !decoded.startsWith('//')) decoded = `${portalBase}${decoded}`
   if (!/^(https?:|mailto:)/i.test(decoded)) return null
   try {
     const url = new URL(decoded)
@@ -172,12 +178,15 @@ export async function retryAnnouncementFanout(ctx: CoreContext, rawInput: { anno
     const announcement = await trx.selectFrom('announcements').select(['id', 'status', 'progress_id']).where('id', '=', input.announcementId).forUpdate().executeTakeFirst()
     if (!announcement) throw AppError.notFound('This announcement')
     if (announcement.status !== 'published') throw new AppError('CONFLICT', 'Only a published announcement is delivered; this one is not published, so there is no delivery to try again.')
-    const progress = announcement.progress_id ? await trx.selectFrom('job_progress').select('status').where('id', '=', announcement.progress_id).forUpdate().executeTakeFirst() : undefined
+    const progress = announcement.progress_id ? await trx.selectFrom('job_progress').select(['status', 'result']).where('id', '=', announcement.progress_id).forUpdate().executeTakeFirst() : undefined
     if (!announcement.progress_id || !progress) throw new AppError('CONFLICT', 'This announcement has no delivery to try again.')
     if (progress.status === 'queued' || progress.status === 'running') throw new AppError('CONFLICT', 'Delivery is still under way; wait for it to finish.')
     if (progress.status !== 'failed') throw new AppError('CONFLICT', 'Delivery has already finished; there is nothing to try again.')
-    await trx.updateTable('job_progress').set({ status: 'queued', done: 0, message: 'Waiting for a worker…', updated_at: ctx.now() }).where('id', '=', announcement.progress_id).execute()
-    await ctx.jobs.send(trx, announcementFanout, { tenantId: ctx.actor.tenantId, announcementId: announcement.id })
+    const run = fanoutRun(progress.result) + 1
+    await trx.updateTable('job_progress').set({ status: 'queued', done: 0, message: 'Waiting for a worker…', result: JSON.stringify({ run }), updated_at: ctx.now() }).where('id', '=', announcement.progress_id).execute()
+    const jobId = await ctx.jobs.send(trx, announcementFanout, { tenantId: ctx.actor.tenantId, announcementId: announcement.id, run })
+    // The queue keeps one waiting fan-out per announcement; if one is still waiting, this retry has nothing to add.
+    if (!jobId) throw new AppError('CONFLICT', 'A delivery for this announcement is already waiting for a worker.')
     await recordAudit(trx, { tenantId: ctx.actor.tenantId, actorUserId: ctx.actor.userId, action: 'announcement.fanout_retried', targetType: 'announcement', targetId: announcement.id })
     return { status: 'queued' as const }
   })
@@ -188,12 +197,21 @@ export async function retryAnnouncementFanout(ctx: CoreContext, rawInput: { anno
  * its progress failed so the dashboard says so and offers to try again. A
  * delivery that has already finished (or was never started) stays as it is.
  */
-export async function markAnnouncementFanoutDeadLettered(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; announcementId: string; error: string }): Promise<{ marked: boolean }> {
+/** The delivery attempt a fan-out progress row belongs to (1 until someone presses "try again"). */
+function fanoutRun(result: unknown): number {
+  const run = (result as { run?: unknown } | null)?.run
+  return typeof run === 'number' && Number.isInteger(run) && run > 0 ? run : 1
+}
+
+export async function markAnnouncementFanoutDeadLettered(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; announcementId: string; error: string; run?: number }): Promise<{ marked: boolean }> {
   const ids = z.object({ tenantId: uuid, announcementId: uuid }).safeParse(input)
   if (!ids.success) throw new AppError('BAD_REQUEST', 'tenantId and announcementId must be uuids')
   return withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
     const announcement = await trx.selectFrom('announcements').select('progress_id').where('id', '=', input.announcementId).executeTakeFirst()
     if (!announcement?.progress_id) return { marked: false }
+    const current = await trx.selectFrom('job_progress').select('result').where('id', '=', announcement.progress_id).executeTakeFirst()
+    // A dead letter of an earlier run (one that was retried since) says nothing about the current one.
+    if (!current || fanoutRun(current.result) !== (input.run ?? 1)) return { marked: false }
     const reason = input.error.length > 300 ? `${input.error.slice(0, 299)}…` : input.error
     const result = await trx
       .updateTable('job_progress')
@@ -243,15 +261,18 @@ const tokenHash = (secret: string) => createHash('sha256').update(secret).digest
  * never e-mails anyone twice. The e-mail is rendered once; each recipient's
  * copy only differs in its links.
  */
-export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: string; announcementId: string }): Promise<{ recipients: number; emails: number }> {
+export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: string; announcementId: string; run?: number }): Promise<{ recipients: number; emails: number }> {
   const scope = { tenantId: input.tenantId }
   const loaded = await withTenant(deps.db, scope, async (trx) => {
     const announcement = await trx.selectFrom('announcements').selectAll().where('id', '=', input.announcementId).executeTakeFirst()
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
-    return { announcement, tenant }
+    const progress = announcement?.progress_id ? await trx.selectFrom('job_progress').select('result').where('id', '=', announcement.progress_id).executeTakeFirst() : undefined
+    return { announcement, tenant, progress }
   })
   const { announcement, tenant } = loaded
   if (!announcement || announcement.status !== 'published') return { recipients: 0, emails: 0 }
+  // An older run still going after a retry does its (idempotent) work but leaves the progress to the current run.
+  const progressId = loaded.progress && fanoutRun(loaded.progress.result) === (input.run ?? 1) ? announcement.progress_id : null
   const audience = audienceInput.parse(announcement.audience)
   const filter = audienceFilter(audience)
   const portalBase = portalBaseUrl(deps.portal, tenant.slug)
@@ -277,7 +298,7 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
       select count(*)::int as count from users u join partner_organisations p on p.id = u.partner_id
       where u.kind = 'partner' and u.status = 'active' and p.status = 'active' and ${filter}`.execute(trx)
     const count = row.rows[0]?.count ?? 0
-    if (announcement.progress_id) await trx.updateTable('job_progress').set({ status: 'running', total: count, done: 0, message: 'Delivering…', updated_at: deps.now() }).where('id', '=', announcement.progress_id).execute()
+    if (progressId) await trx.updateTable('job_progress').set({ status: 'running', total: count, done: 0, message: 'Delivering…', updated_at: deps.now() }).where('id', '=', progressId).execute()
     return count
   })
 
@@ -344,9 +365,9 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
     seen += batch.size
     recipients += batch.created
     emails += batch.emailed
-    if (announcement.progress_id) {
+    if (progressId) {
       await withTenant(deps.db, scope, (trx) =>
-        trx.updateTable('job_progress').set({ done: Math.min(seen, total), message: `Delivered to ${seen.toLocaleString('en')} of ${total.toLocaleString('en')}`, updated_at: deps.now() }).where('id', '=', announcement.progress_id as string).execute(),
+        trx.updateTable('job_progress').set({ done: Math.min(seen, total), message: `Delivered to ${seen.toLocaleString('en')} of ${total.toLocaleString('en')}`, updated_at: deps.now() }).where('id', '=', progressId).execute(),
       )
     }
     if (batch.size < FANOUT_BATCH) break
@@ -355,7 +376,7 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
     if (announcement.channels.includes('slack')) await postToSlack(trx, deps, { tenantId: input.tenantId, announcement, portalBase })
     const count = await trx.selectFrom('announcement_receipts').select((eb) => eb.fn.countAll<string>().as('n')).where('announcement_id', '=', announcement.id).executeTakeFirstOrThrow()
     await trx.updateTable('announcements').set({ recipients: Number(count.n), updated_at: deps.now() }).where('id', '=', announcement.id).execute()
-    if (announcement.progress_id) await trx.updateTable('job_progress').set({ status: 'succeeded', done: total, message: 'Delivered', updated_at: deps.now() }).where('id', '=', announcement.progress_id).execute()
+    if (progressId) await trx.updateTable('job_progress').set({ status: 'succeeded', done: total, message: 'Delivered', updated_at: deps.now() }).where('id', '=', progressId).execute()
   })
   return { recipients, emails }
 }
@@ -615,7 +636,7 @@ export async function followAnnouncementLink(deps: CoreDeps, input: { token: str
       .executeTakeFirst()
     if (!target || index < 0) return { url: fallback, recorded: false }
     const links = bodyLinks(target.body_html)
-    const url = index === 0 ? `${fallback}/${target.announcement_id}` : safeLinkTarget(links[index - 1])
+    const url = index === 0 ? `${fallback}/${target.announcement_id}` : safeLinkTarget(links[index - 1], tenant ? portalBaseUrl(deps.portal, tenant.slug) : null)
     if (!url) return { url: fallback, recorded: false }
     const now = deps.now()
     await trx

@@ -70,8 +70,17 @@ describe('retrying a failed announcement fan-out', () => {
     // A second click while the retry is queued is refused.
     expect(await codeOf(retryAnnouncementFanout(vendor.owner, { announcementId }))).toBe('CONFLICT')
 
+    // A late dead letter of the first run (or that run still going) cannot touch the retried one's progress.
+    expect(await markAnnouncementFanoutDeadLettered(deps, { tenantId: vendor.tenantId, announcementId, error: 'late', run: 1 })).toEqual({ marked: false })
+    const queuedJob = await deps.ownerDb
+      .selectFrom(sql<{ data: { run?: number }; state: string }>`pgboss.job`.as('job'))
+      .select('data')
+      .where(sql<boolean>`name = 'announcements.fanout' and data->>'announcementId' = ${announcementId} and state = 'created'`)
+      .executeTakeFirstOrThrow()
+    expect(queuedJob.data.run).toBe(2)
+
     // The worker picks the new job up: only the two who were missing are added (and e-mailed).
-    expect(await runAnnouncementFanout(deps, { tenantId: vendor.tenantId, announcementId })).toEqual({ recipients: 2, emails: 2 })
+    expect(await runAnnouncementFanout(deps, { tenantId: vendor.tenantId, announcementId, run: 2 })).toEqual({ recipients: 2, emails: 2 })
     const receipts = await deps.ownerDb.selectFrom('announcement_receipts').select('user_id').where('announcement_id', '=', announcementId).execute()
     expect(receipts.map((row) => row.user_id).sort()).toEqual([...userIds].sort())
     expect(await progressOf(announcementId)).toMatchObject({ status: 'succeeded', done: 3, total: 3 })

@@ -7,7 +7,7 @@ import { AppError, isUniqueViolation } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff } from '../scope.js'
 import { escapeHtml, richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
 import { type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { CONTROL_CHARACTERS, parseInput, uuid } from '../validation.js'
 
 /**
  * Programme rules pages: staff write rich-text pages about the partner
@@ -60,6 +60,8 @@ export function withHeadingAnchors(html: string): { html: string; headings: Arra
   const used = new Set<string>()
   const out = html.replace(/<h([23])>([\s\S]*?)<\/h\1>/g, (_match, level: string, inner: string) => {
     const text = richTextToText(inner).replace(/\s+/g, ' ').trim()
+    // An empty heading gets no anchor and no entry: a contents link needs words.
+    if (!text) return `<h${level}>${inner}</h${level}>`
     const base = `section-${slugifyTitle(text)}`
     let id = base
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`
@@ -78,7 +80,8 @@ export const saveProgrammePageInput = z.object({
     .string({ required_error: 'Give the page a title.', invalid_type_error: 'Give the page a title.' })
     .trim()
     .min(1, 'Give the page a title.')
-    .max(120, 'Keep the title under 120 characters.'),
+    .max(120, 'Keep the title under 120 characters.')
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'The title contains invisible control characters.'),
   slug: z
     .string({ invalid_type_error: 'Use lowercase letters, digits and hyphens.' })
     .trim()
@@ -87,12 +90,23 @@ export const saveProgrammePageInput = z.object({
     .refine((value) => value === '' || SLUG_PATTERN.test(value), 'Use lowercase letters (a–z), digits and single hyphens, like conflict-policy.')
     .optional()
     .default(''),
-  bodyHtml: z.string({ invalid_type_error: 'The text could not be read.' }).max(200_000, 'Keep the text under 200,000 characters.').optional().default(''),
+  bodyHtml: z
+    .string({ invalid_type_error: 'The text could not be read.' })
+    .max(200_000, 'Keep the text under 200,000 characters.')
+    // Control characters (NUL is not even valid in Postgres text) never belong in the editor's HTML.
+    .transform((value) => value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ''))
+    .optional()
+    .default(''),
 })
 
 type Audit = { action: string; targetId: string; details?: Record<string, unknown> }
 const audit = (trx: TenantTransaction, ctx: StaffContext, entry: Audit) =>
   recordAudit(trx, { tenantId: ctx.actor.tenantId, actorUserId: ctx.actor.userId, action: `programme_page.${entry.action}`, targetType: 'programme_page', targetId: entry.targetId, details: entry.details })
+
+/** Page writes of one workspace one at a time: addresses are chosen by reading what exists, so two writers must not interleave. */
+async function lockPages(trx: TenantTransaction, tenantId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`programme_pages:${tenantId}`}))`.execute(trx)
+}
 
 async function slugTaken(trx: TenantTransaction, slug: string, exceptId: string | undefined): Promise<boolean> {
   let query = trx.selectFrom('programme_pages').select('id').where('slug', '=', slug)
@@ -156,6 +170,7 @@ export async function saveProgrammePage(ctx: CoreContext, rawInput: z.input<type
   const bodyHtml = sanitiseRichTextHtml(input.bodyHtml)
   try {
     return await inActorScope(ctx, async (trx) => {
+      await lockPages(trx, ctx.actor.tenantId)
       if (input.pageId) {
         const existing = await trx.selectFrom('programme_pages').select(['id', 'slug', 'status']).where('id', '=', input.pageId).forUpdate().executeTakeFirst()
         if (!existing) throw AppError.notFound('This page')
@@ -382,6 +397,7 @@ export const PROGRAMME_PAGE_TEMPLATES = [
 export async function createProgrammePagesFromTemplates(ctx: CoreContext) {
   requireStaff(ctx, 'programme.manage')
   return inActorScope(ctx, async (trx) => {
+    await lockPages(trx, ctx.actor.tenantId)
     const tenant = await trx.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()
     const settings = readProgrammeSettings(tenant.settings)
     const regions = (await trx.selectFrom('territories').select('region').orderBy('region').execute()).map((row) => row.region)
@@ -441,9 +457,18 @@ export async function getPublishedProgrammePage(ctx: CoreContext, rawInput: { sl
     await trx
       .insertInto('programme_page_reads')
       .values({ tenant_id: actor.tenantId, page_id: found.id, user_id: actor.userId, partner_id: actor.partnerId, first_read_at: now, last_read_at: now })
-      .onConflict((conflict) => conflict.columns(['tenant_id', 'page_id', 'user_id']).doUpdateSet({ last_read_at: now, reads: sql`programme_page_reads.reads + 1` }))
+      // A reload within ten minutes is the same reading.
+      .onConflict((conflict) =>
+        conflict
+          .columns(['tenant_id', 'page_id', 'user_id'])
+          .doUpdateSet({ last_read_at: now, reads: sql`programme_page_reads.reads + case when programme_page_reads.last_read_at < ${now}::timestamptz - interval '10 minutes' then 1 else 0 end` }),
+      )
       .execute()
     return found
+  }).catch((error: unknown) => {
+    // Unpublished between reading it and recording the read: the read's policy refuses; the page is gone for partners.
+    if ((error as { code?: string } | null)?.code === '42501') return undefined
+    throw error
   })
   if (!page) throw AppError.notFound('This page')
   const { html, headings } = withHeadingAnchors(page.body_html)

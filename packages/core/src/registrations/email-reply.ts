@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { sql, type TenantTransaction, withTenant } from '@accord/db'
+import { type Database, type TenantTransaction, withTenant } from '@accord/db'
 import { crmNote } from '@accord/jobs'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
+import { consumeRateLimit } from '../security/rate-limit.js'
 import { brandOf } from '../tenants/brand.js'
 import type { InboundMail } from './inbound-email.js'
 import { caseReference, notifyStaff, reviewersFor } from './notify.js'
@@ -81,7 +82,8 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
         .set({ outcome: 'reply_refused', detail: `${reason}: ${detail}`, partner_id: extra.partnerId ?? null, registration_id: extra.registrationId ?? null })
         .where('id', '=', claimed.id)
         .execute()
-      if (sender && (await mayExplainRefusalTo(trx, sender, claimed.id, deps.now()))) {
+      const recipient = sender ? await refusalRecipient(trx, tenantId, sender, deps.now()) : null
+      if (sender && recipient) {
         await enqueueEmail(trx, deps, {
           tenantId,
           to: sender,
@@ -89,7 +91,8 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
             name: 'registration-update',
             props: {
               brand,
-              recipientName: mail.from?.name ?? 'there',
+              // The account's name, not the e-mail's display name: that one is whatever the sender typed.
+              recipientName: recipient.name,
               caseReference: '',
               companyName: mail.subject,
               headline: 'Your reply was not added',
@@ -194,22 +197,17 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
 const REFUSALS_PER_SENDER_PER_DAY = 3
 
 /**
- * A refusal is explained by e-mail only to someone this workspace knows (an
- * active staff or partner user), at most a few times a day. The `From:` of
- * an inbound e-mail is unverified, so answering strangers would let anyone
- * make Accord send mail to any address (backscatter); strangers get the
- * refusal in the inbound response only.
+ * Who gets a refusal explained by e-mail: only someone this workspace knows
+ * (an active staff or partner user), at most a few times a day. The `From:`
+ * of an inbound e-mail is unverified, so answering strangers would let
+ * anyone make Accord send mail to any address (backscatter); strangers get
+ * the refusal in the inbound response only. The daily count is an atomic
+ * bucket (the rate-limit table, updated in this transaction), so parallel
+ * deliveries cannot all slip under it.
  */
-async function mayExplainRefusalTo(trx: TenantTransaction, sender: string, inboundId: string, now: Date): Promise<boolean> {
-  const known = await trx.selectFrom('users').select('id').where('email', '=', sender).where('status', '=', 'active').executeTakeFirst()
-  if (!known) return false
-  const recent = await trx
-    .selectFrom('inbound_emails')
-    .select(sql<number>`count(*)::int`.as('count'))
-    .where('from_email', '=', sender)
-    .where('outcome', '=', 'reply_refused')
-    .where('id', '<>', inboundId)
-    .where('received_at', '>', new Date(now.getTime() - 86_400_000))
-    .executeTakeFirstOrThrow()
-  return recent.count < REFUSALS_PER_SENDER_PER_DAY
+async function refusalRecipient(trx: TenantTransaction, tenantId: string, sender: string, now: Date): Promise<{ name: string } | null> {
+  const known = await trx.selectFrom('users').select('name').where('email', '=', sender).where('status', '=', 'active').executeTakeFirst()
+  if (!known) return null
+  const bucket = await consumeRateLimit(trx as unknown as Database, `reply-refusal:${tenantId}:${sender}`, { limit: REFUSALS_PER_SENDER_PER_DAY, windowSeconds: 86_400 }, now)
+  return bucket.allowed ? { name: known.name } : null
 }

@@ -290,6 +290,13 @@ describe('visibility: tier, motion, status — enforced by RLS', () => {
         trx.insertInto('resource_events').values({ tenant_id: actor.tenantId, resource_id: goldOnly, partner_id: actor.partnerId, user_id: userId, kind: 'view' }).execute(),
       ),
     ).rejects.toThrow(/row-level security/)
+    // Nor record one in the name of someone of another organisation, even for a resource it can see.
+    const goldUserId = gold.actor.kind === 'partner' ? gold.actor.userId : ''
+    await expect(
+      withTenant(deps.db, { tenantId: actor.tenantId, partnerId: actor.partnerId }, (trx) =>
+        trx.insertInto('resource_events').values({ tenant_id: actor.tenantId, resource_id: referralOnly, partner_id: actor.partnerId, user_id: goldUserId, kind: 'view' }).execute(),
+      ),
+    ).rejects.toThrow(/row-level security/)
   })
 
   it('the policy maps partner types to motions exactly as core does', async () => {
