@@ -241,6 +241,18 @@ test('draft, edit, schedule errors, publish from the dashboard; the partner read
     await expect(page.getByRole('status', { name: 'Status: Published' })).toBeVisible()
     await expect(page.locator('#delivery-text')).toHaveText('Delivered to 1 person.', { timeout: 30_000 })
 
+    // Had the delivery run out of retries (as the worker's dead-letter handler records it), staff can try again;
+    // the worker delivers again and nobody gets it twice.
+    await withTenant(deps.db, { tenantId: vendor.tenantId }, async (trx) => {
+      const { progress_id } = await trx.selectFrom('announcements').select('progress_id').where('title', '=', title).executeTakeFirstOrThrow()
+      await trx.updateTable('job_progress').set({ status: 'failed', message: 'Gave up after several attempts (simulated outage).' }).where('id', '=', progress_id as string).execute()
+    })
+    await page.reload()
+    await expect(page.locator('#delivery-text')).toContainText('Delivery failed')
+    await page.getByRole('button', { name: 'Try again' }).click()
+    await expect(page.locator('#delivery-text')).toHaveText('Delivered to 1 person.', { timeout: 30_000 })
+    await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0)
+
     // The partner opens it in the portal: the badge goes, the button acknowledges.
     const sessions = createSessionManager({ db: deps.db, cookieName: 'accord_portal_session', secureCookies: false })
     const { cookie } = await sessions.create({ tenantId: vendor.tenantId, userId: rep.userId, cookiePath: `/t/${vendor.slug}` })
