@@ -1,16 +1,9 @@
-import { appErrorOf } from '@accord/api'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, data, redirect } from '@remix-run/node'
 import { actionFailure } from '~/server/action-result.server'
-import { type AdminCaller, notFound, requireStaff } from '~/server/guard.server'
+import { type AdminCaller, requireStaff, rethrowAsNotFound as notFoundAs } from '~/server/guard.server'
 import { ANNOUNCEMENT_FIELDS, readAnnouncementForm } from './announcements'
 import type { FormFailure } from './forms'
 
-/** Unknown, malformed and other workspaces' ids all look the same: not found. */
-export function rethrowAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This announcement does not exist.')
-  throw error
-}
 
 /** What the editor needs besides the announcement: the programme's tiers and the active partners (named-partner picker). */
 export async function editorOptions(caller: AdminCaller) {
@@ -61,3 +54,6 @@ export async function submitEditor({ request, context, params }: ActionFunctionA
     return actionFailure(error, { intent: 'announcement', fields: ANNOUNCEMENT_FIELDS, values })
   }
 }
+
+/** Unknown, malformed and other workspaces' ids all look the same: not found. */
+export const rethrowAsNotFound = notFoundAs('This announcement does not exist.')

@@ -1,16 +1,10 @@
 import { appErrorOf } from '@accord/api'
 import { redirect } from '@remix-run/node'
 import { actionFailure } from '~/server/action-result.server'
-import { type AdminCaller, notFound } from '~/server/guard.server'
+import { type AdminCaller, notFound, rethrowAsNotFound } from '~/server/guard.server'
 import { formValues } from './forms'
 import { PROGRAMME_PAGE_FIELDS, RULES_PATH } from './programme-pages'
 
-/** Unknown, malformed and other workspaces' ids all look the same: not found. */
-export function rethrowPageAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This page does not exist.')
-  throw error
-}
 
 /**
  * The editor's Save / Save and publish: save first (new or existing page),
@@ -33,3 +27,6 @@ export async function submitProgrammePageForm(caller: AdminCaller, formData: For
     return actionFailure(error, { intent: 'page', fields: PROGRAMME_PAGE_FIELDS, values })
   }
 }
+
+/** Unknown, malformed and other workspaces' ids all look the same: not found. */
+export const rethrowPageAsNotFound = rethrowAsNotFound('This page does not exist.')

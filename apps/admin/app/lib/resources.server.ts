@@ -1,16 +1,10 @@
 import { appErrorOf } from '@accord/api'
 import { createFileResource, MAX_RESOURCE_FILE_BYTES, replaceResourceFile } from '@accord/core'
 import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from '@remix-run/node'
-import { type StaffRequest, notFound } from '~/server/guard.server'
+import { type StaffRequest, notFound, rethrowAsNotFound } from '~/server/guard.server'
 import { type FormFailure, failureFromAppError, unexpectedFailure } from './forms'
 import { formatBytes, RESOURCE_FIELDS, readResourceForm } from './resources'
 
-/** Unknown, malformed and other workspaces' ids all look the same: not found. */
-export function rethrowResourceAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This resource does not exist.')
-  throw error
-}
 
 export type ResourceSubmitResult = { ok: true; redirectTo: string } | { ok: false; status: number; failure: FormFailure }
 
@@ -103,3 +97,6 @@ export async function submitReplacementFile(staff: StaffRequest, request: Reques
     return failed(error, {}, 'replace')
   }
 }
+
+/** Unknown, malformed and other workspaces' ids all look the same: not found. */
+export const rethrowResourceAsNotFound = rethrowAsNotFound('This resource does not exist.')

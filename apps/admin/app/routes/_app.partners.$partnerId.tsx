@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { PARTNER_ROLES, PARTNER_TYPES, partnerRoleLabels, partnerTypeLabels, staffCan } from '@accord/core'
 import { Badge, Field, SelectField, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, data } from '@remix-run/node'
@@ -12,7 +11,7 @@ import { errorsFor, formValues } from '~/lib/forms'
 import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
-import { notFound, requireStaff } from '~/server/guard.server'
+import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
 
 const INVITE_FIELDS = ['email', 'name', 'role'] as const
 const ENGAGEMENT_DAYS = 90
@@ -21,12 +20,6 @@ export const meta = ({ data, error }: { data?: { partner: { name: string } }; er
   { title: `${error || !data ? errorTitle(error) : data.partner.name} · ${APP_NAME}` },
 ]
 
-/** Unknown ids, malformed ids and other workspaces' ids all look the same: not found. */
-function rethrowAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This partner organisation does not exist.')
-  throw error
-}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'partners.view')
@@ -35,7 +28,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     caller.admin.partners.get({ partnerId }),
     caller.admin.partners.people({ partnerId }),
     caller.admin.partners.engagement({ partnerId, days: ENGAGEMENT_DAYS }),
-  ]).catch(rethrowAsNotFound)
+  ]).catch(rethrowAsNotFound('This partner organisation does not exist.'))
   return data(
     {
       partner,

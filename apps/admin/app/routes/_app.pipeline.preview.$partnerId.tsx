@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { EmptyState } from '@accord/ui'
 import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
@@ -6,20 +5,14 @@ import { ErrorContent } from '~/components/error-page'
 import { formatDate } from '~/lib/format'
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { attributionText, safeFieldText } from '~/lib/pipeline'
-import { notFound, requireStaff } from '~/server/guard.server'
+import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `Preview as ${loaded.partner.name}`} · ${APP_NAME}` }]
 
-/** Unknown ids, malformed ids and other workspaces' ids all look the same: not found. */
-function rethrowAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This partner organisation does not exist.')
-  throw error
-}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requireStaff(request, context, 'registrations.view')
-  const preview = await caller.admin.pipeline.previewAsPartner({ partnerId: params.partnerId ?? '' }).catch(rethrowAsNotFound)
+  const preview = await caller.admin.pipeline.previewAsPartner({ partnerId: params.partnerId ?? '' }).catch(rethrowAsNotFound('This partner organisation does not exist.'))
   return data(preview, { headers })
 }
 

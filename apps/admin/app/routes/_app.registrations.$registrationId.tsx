@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { registrationStatusLabels, stageGuessLabels, staffCan } from '@accord/core'
 import { Badge, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
@@ -10,22 +9,16 @@ import { errorsFor, type FormFailure, formValues } from '~/lib/forms'
 import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
 import { APP_NAME } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
-import { notFound, requireStaff } from '~/server/guard.server'
+import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: loaded ? `${loaded.registration.caseReference} ${loaded.registration.companyName} · Registrations · ${APP_NAME}` : `Registration · ${APP_NAME}` },
 ]
 
-/** Unknown ids, malformed ids and other workspaces' ids all look the same: not found. */
-function rethrowAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This registration does not exist.')
-  throw error
-}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'registrations.view')
-  const detail = await caller.admin.registrations.get({ registrationId: params.registrationId ?? '' }).catch(rethrowAsNotFound)
+  const detail = await caller.admin.registrations.get({ registrationId: params.registrationId ?? '' }).catch(rethrowAsNotFound('This registration does not exist.'))
   return data({ ...detail, statusLabels: registrationStatusLabels as Record<string, string>, stageLabels: stageGuessLabels as Record<string, string>, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
 }
 

@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { registrationFieldLabels, staffCan } from '@accord/core'
 import { Alert, Badge, EmptyState, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
@@ -12,22 +11,16 @@ import { formatDateTime } from '~/lib/format'
 import { IMPORT_ROW_FILTERS, importRowFilterLabels, importStatus, importVerdict, mappingValue, parseImportRowFilter, readMapping } from '~/lib/imports'
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
-import { notFound, requireStaff } from '~/server/guard.server'
+import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
 import { useRefreshWhile } from '~/lib/use-refresh-while'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.detail.fileName} · Imports`} · ${APP_NAME}` }]
 
-/** Unknown ids, malformed ids and other workspaces' ids all look the same: not found. */
-function rethrowAsNotFound(error: unknown): never {
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound('This import does not exist.')
-  throw error
-}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'registrations.view')
   const filter = parseImportRowFilter(new URL(request.url).searchParams.get('rows'))
-  const detail = await caller.admin.registrations.importDetail({ importId: params.importId ?? '', rows: filter }).catch(rethrowAsNotFound)
+  const detail = await caller.admin.registrations.importDetail({ importId: params.importId ?? '', rows: filter }).catch(rethrowAsNotFound('This import does not exist.'))
   return data({ detail, filter, canDecide: staffCan(user.staffRole, 'registrations.decide') }, { headers })
 }
 

@@ -1,3 +1,4 @@
+import { appErrorOf } from '@accord/api'
 import { type AppRouter, createCaller } from '@accord/api'
 import type { CoreContext, StaffPermission, StaffRole } from '@accord/core'
 import { staffCan } from '@accord/core'
@@ -62,4 +63,16 @@ export async function optionalStaffContext(request: Request): Promise<CoreContex
 /** 404 for loaders: rendered by the nearest error boundary as a friendly page. */
 export function notFound(message = 'We could not find that page.'): Response {
   return new Response(message, { status: 404, statusText: 'Not Found' })
+}
+
+/**
+ * For `.catch()` on a lookup by id: unknown, malformed and other workspaces'
+ * ids all look the same (a 404 page with `message`); anything else is rethrown.
+ */
+export function rethrowAsNotFound(message: string): (error: unknown) => never {
+  return (error) => {
+    const code = appErrorOf(error)?.code
+    if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw notFound(message)
+    throw error
+  }
 }

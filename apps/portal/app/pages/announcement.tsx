@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { Alert, Badge, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -6,22 +5,15 @@ import { useEffect, useRef } from 'react'
 import { isFormFailure, useSubmitting } from '~/lib/forms'
 import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
-import { formFailure } from '~/server/errors.server'
+import { formFailure, rethrowAsNotFound } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? data.announcement.title : 'Announcement') }]
 
-function notFound(error: unknown, headers: Headers): never {
-  // Unknown, malformed or not meant for this person: all the same "not found".
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw json({ message: 'We could not find that page' }, { status: 404, headers })
-  throw error
-}
-
 /** Reading it here counts as opened (the first time). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requirePartner(request, context, params)
-  const announcement = await caller.portal.announcements.open({ announcementId: params.announcementId ?? '' }).catch((error: unknown) => notFound(error, headers))
+  const announcement = await caller.portal.announcements.open({ announcementId: params.announcementId ?? '' }).catch(rethrowAsNotFound(headers))
   return json({ announcement }, { headers })
 }
 

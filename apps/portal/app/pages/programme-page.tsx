@@ -1,25 +1,18 @@
-import { appErrorOf } from '@accord/api'
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { requirePartner } from '~/server/guard.server'
+import { rethrowAsNotFound } from '~/server/errors.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? data.page.title : 'Programme rules') }]
 
 /** A table of contents only pays off on longer pages. */
 const TOC_MIN_HEADINGS = 3
 
-function notFound(error: unknown, headers: Headers): never {
-  // Unknown address, a draft, or another vendor's page: all the same "not found".
-  const code = appErrorOf(error)?.code
-  if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw json({ message: 'We could not find that page' }, { status: 404, headers })
-  throw error
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requirePartner(request, context, params)
-  const page = await caller.portal.programmePages.open({ slug: params.slug ?? '' }).catch((error: unknown) => notFound(error, headers))
+  const page = await caller.portal.programmePages.open({ slug: params.slug ?? '' }).catch(rethrowAsNotFound(headers))
   return json({ page }, { headers })
 }
 

@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { registrationFieldLabels, stageGuessLabels } from '@accord/core'
 import { Alert, Badge, SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
@@ -8,7 +7,7 @@ import { CheckboxField, TextAreaField } from '~/components/form-controls'
 import { type FormFailure, isFormFailure, useFocusOnFailure, useSubmitting } from '~/lib/forms'
 import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatAmount, formatDay, isoOf, kindLabels, registrationStatus, type Verdict, verdictDisplay } from '~/lib/registrations'
-import { formFailure, formText } from '~/server/errors.server'
+import { formFailure, formText, rethrowAsNotFound } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [
@@ -19,15 +18,8 @@ const DAY = 86_400_000
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requirePartner(request, context, params)
-  let detail: Awaited<ReturnType<typeof caller.portal.registrations.get>>
-  try {
-    detail = await caller.portal.registrations.get({ registrationId: params.registrationId ?? '' })
-  } catch (error) {
-    // Unknown, malformed or another partner's id: all the same "not found" (row security hides the others).
-    const code = appErrorOf(error)?.code
-    if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw json({ message: 'We could not find that page' }, { status: 404, headers })
-    throw error
-  }
+  // Unknown, malformed or another partner's id: all the same "not found" (row security hides the others).
+  const detail = await caller.portal.registrations.get({ registrationId: params.registrationId ?? '' }).catch(rethrowAsNotFound(headers))
   const { registration } = detail
   const now = Date.now()
 

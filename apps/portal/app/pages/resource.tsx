@@ -1,4 +1,3 @@
-import { appErrorOf } from '@accord/api'
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { Fragment } from 'react'
@@ -6,21 +5,16 @@ import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { formatBytes, motionLabel } from '~/lib/resources'
 import { requirePartner } from '~/server/guard.server'
+import { rethrowAsNotFound } from '~/server/errors.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? data.resource.title : 'Resource') }]
 
 /** Opening the page counts as a view (once per half hour per person). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, headers } = await requirePartner(request, context, params)
-  try {
-    const resource = await caller.portal.resources.view({ resourceId: params.resourceId ?? '' })
-    return json({ resource }, { headers })
-  } catch (error) {
-    // Unknown, malformed or not visible to this partner: all the same "not found".
-    const code = appErrorOf(error)?.code
-    if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw json({ message: 'We could not find that resource' }, { status: 404, headers })
-    throw error
-  }
+  // Unknown, malformed or not visible to this partner: all the same "not found".
+  const resource = await caller.portal.resources.view({ resourceId: params.resourceId ?? '' }).catch(rethrowAsNotFound(headers, 'We could not find that resource'))
+  return json({ resource }, { headers })
 }
 
 export default function Resource() {

@@ -37,3 +37,16 @@ export function formText(form: FormData, name: string): string {
   const value = form.get(name)
   return typeof value === 'string' ? value : ''
 }
+
+/**
+ * For `.catch()` in a loader's lookup: unknown, malformed, another partner's
+ * or another vendor's id all end as the same branded 404 (`message`);
+ * anything else is rethrown.
+ */
+export function rethrowAsNotFound(headers: Headers, message = 'We could not find that page'): (error: unknown) => never {
+  return (error) => {
+    const code = appErrorOf(error)?.code
+    if (code === 'NOT_FOUND' || code === 'VALIDATION' || code === 'BAD_REQUEST') throw json({ message }, { status: 404, headers })
+    throw error
+  }
+}

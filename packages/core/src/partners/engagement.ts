@@ -4,6 +4,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { parseInput, uuid } from '../validation.js'
+import { DAY_MS, WEEK_MS, weekOfCreatedAt, weekStartUtc } from '../weeks.js'
 
 /**
  * Partner engagement (issue 5) for the partner's admin page: portal
@@ -65,15 +66,6 @@ export interface PartnerEngagement {
   users: PartnerEngagementUser[]
   /** One entry per week (Monday, `YYYY-MM-DD`, UTC) from the week of `since` to this week, zeros included. */
   weeklyActivity: Array<{ weekStart: string; signIns: number; resourceViews: number; resourceDownloads: number }>
-}
-
-const DAY_MS = 86_400_000
-
-/** Monday 00:00 UTC of the week containing `date`. */
-function weekStartUtc(date: Date): Date {
-  const midnight = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())
-  const sinceMonday = (new Date(midnight).getUTCDay() + 6) % 7
-  return new Date(midnight - sinceMonday * DAY_MS)
 }
 
 function later(a: Date | null, b: Date | null): Date | null {
@@ -142,7 +134,7 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
       .where('page.status', '=', 'published')
       .executeTakeFirstOrThrow()
 
-    const week = sql<string>`to_char(date_trunc('week', created_at at time zone 'UTC'), 'YYYY-MM-DD')`
+    const week = weekOfCreatedAt
     const weeklySignInRows = await trx
       .selectFrom('portal_sign_ins')
       .select([week.as('week'), sql<number>`count(*)::int`.as('sign_ins')])
@@ -188,7 +180,7 @@ export async function getPartnerEngagement(ctx: CoreContext, rawInput: z.input<t
     const signInsByWeek = new Map(weeklySignInRows.map((row) => [row.week, row.sign_ins]))
     const resourcesByWeek = new Map(weeklyResourceRows.map((row) => [row.week, row]))
     const weeklyActivity: PartnerEngagement['weeklyActivity'] = []
-    for (let monday = weekStartUtc(since); monday.getTime() <= now.getTime(); monday = new Date(monday.getTime() + 7 * DAY_MS)) {
+    for (let monday = weekStartUtc(since); monday.getTime() <= now.getTime(); monday = new Date(monday.getTime() + WEEK_MS)) {
       const key = monday.toISOString().slice(0, 10)
       const resources = resourcesByWeek.get(key)
       weeklyActivity.push({ weekStart: key, signIns: signInsByWeek.get(key) ?? 0, resourceViews: resources?.views ?? 0, resourceDownloads: resources?.downloads ?? 0 })

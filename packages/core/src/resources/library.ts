@@ -9,6 +9,7 @@ import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, type Motion, readProgrammeSettings } from '../settings.js'
 import { CONTROL_CHARACTERS, parseInput, searchText, uuid } from '../validation.js'
 import { type ResourceFileType, sniffResourceFile } from './file-types.js'
+import { WEEK_MS, weekOfCreatedAt, weekStartUtc } from '../weeks.js'
 
 /**
  * The resource library, staff side (issue 5): files and links with a
@@ -488,17 +489,10 @@ export interface StaffResourceDetail {
 }
 
 const WEEKS_SHOWN = 12
-const DAY_MS = 86_400_000
-
-function mondayUtc(date: Date): Date {
-  const midnight = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())
-  return new Date(midnight - ((new Date(midnight).getUTCDay() + 6) % 7) * DAY_MS)
-}
-
 export async function getResourceForStaff(ctx: CoreContext, rawInput: unknown): Promise<StaffResourceDetail> {
   requireStaff(ctx, 'resources.view')
   const input = parseInput(byResourceId, rawInput)
-  const firstWeek = new Date(mondayUtc(ctx.now()).getTime() - (WEEKS_SHOWN - 1) * 7 * DAY_MS)
+  const firstWeek = new Date(weekStartUtc(ctx.now()).getTime() - (WEEKS_SHOWN - 1) * WEEK_MS)
   return inActorScope(ctx, async (trx) => {
     const row = await trx
       .selectFrom('resources')
@@ -558,7 +552,7 @@ export async function getResourceForStaff(ctx: CoreContext, rawInput: unknown): 
       trx
         .selectFrom('resource_events')
         .select([
-          sql<string>`to_char(date_trunc('week', created_at at time zone 'UTC'), 'YYYY-MM-DD')`.as('week'),
+          weekOfCreatedAt.as('week'),
           sql<number>`count(*) filter (where kind in ('view', 'open_link'))::int`.as('views'),
           sql<number>`count(*) filter (where kind = 'download')::int`.as('downloads'),
         ])
@@ -593,7 +587,7 @@ export async function getResourceForStaff(ctx: CoreContext, rawInput: unknown): 
       totals: { views: totals.views, downloads: totals.downloads, linkOpens: totals.link_opens, partners: totals.partners, users: totals.users },
       byPartner: byPartner.map((partner) => ({ partnerId: partner.partner_id, partnerName: partner.name, views: partner.views, downloads: partner.downloads, lastAt: partner.last_at })),
       weekly: Array.from({ length: WEEKS_SHOWN }, (_, index) => {
-        const weekStart = new Date(firstWeek.getTime() + index * 7 * DAY_MS).toISOString().slice(0, 10)
+        const weekStart = new Date(firstWeek.getTime() + index * WEEK_MS).toISOString().slice(0, 10)
         const week = byWeek.get(weekStart)
         return { weekStart, views: week?.views ?? 0, downloads: week?.downloads ?? 0 }
       }),
