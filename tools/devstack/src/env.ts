@@ -13,8 +13,6 @@ const schema = z.object({
   /** Skip the demo tenant. */
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   TEST_DATABASE_URL: optionalString,
-  /** Set by pnpm when it runs a script: lets the test runner call the same pnpm. */
-  npm_execpath: optionalString,
 })
 
 export type DevstackEnv = z.infer<typeof schema>

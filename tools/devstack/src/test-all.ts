@@ -26,7 +26,6 @@ if (!serverUrl) {
 }
 const serverRoot = withDatabase(serverUrl, 'postgres')
 
-const pnpm = env.npm_execpath?.includes('pnpm') ? [process.execPath, env.npm_execpath] : ['pnpm']
 const steps: Array<{ name: string; args: string[] }> = [
   { name: 'schema types match migrations', args: ['--filter', '@accord/db', 'check:types'] },
   { name: 'typecheck', args: ['turbo', 'run', 'typecheck', '--output-logs=errors-only'] },
@@ -42,8 +41,12 @@ for (const step of steps) {
   console.log(`\n━━ ${step.name} ━━`)
   const started = performance.now()
   const code = await new Promise<number>((resolve) => {
-    const [command = 'pnpm', ...prefix] = pnpm
-    const child = spawn(command, [...prefix, ...step.args], { cwd: root, stdio: 'inherit', env: childEnvironment({ TEST_DATABASE_URL: serverRoot }) })
+    // scripts/bootstrap.mjs put the pinned pnpm first on PATH; a missing one is a failed step, not a crash.
+    const child = spawn('pnpm', step.args, { cwd: root, stdio: 'inherit', env: childEnvironment({ TEST_DATABASE_URL: serverRoot }) })
+    child.on('error', (error) => {
+      console.error(`✖ could not start pnpm: ${error.message} (run the tests with \`npm test\`, which provides it)`)
+      resolve(127)
+    })
     child.on('exit', (exitCode) => resolve(exitCode ?? 1))
   })
   results.push({ name: step.name, ok: code === 0, seconds: (performance.now() - started) / 1000 })
