@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { deploymentProfile, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
@@ -24,6 +25,7 @@ if (problems.length > 0) {
   process.exit(1)
 }
 const port = portalEnv().PORTAL_PORT
+if (deploymentProfile(coreEnv()) === 'local') console.log(`[portal] ${LOCAL_PROFILE_NOTICE}`)
 
 const appRoot = path.dirname(fileURLToPath(import.meta.url))
 const dev = process.argv.includes('--dev')

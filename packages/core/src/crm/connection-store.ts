@@ -2,7 +2,7 @@ import { type AttributionMode, type CrmConnector, type CrmCredentials, crmCreden
 import { createHubspotConnector } from '@accord/crm/hubspot/connector'
 import { createSalesforceConnector } from '@accord/crm/salesforce/connector'
 import type { DB, Selectable } from '@accord/db'
-import { decryptSecret, encryptSecret } from './secrets.js'
+import { decryptSecret, encryptSecret } from '../encryption/secrets.js'
 
 export type CrmConnectionRow = Selectable<DB['crm_connections']>
 
