@@ -48,6 +48,15 @@ async function retireAccess(trx: TenantTransaction, input: { userId: string; kin
   return { sessionsEnded: sessions.length, linksRetired: tokens.length, invitationsRetired: invitations.length }
 }
 
+/**
+ * Serialise changes that could take away a workspace's owner (role changes,
+ * deactivations): the same lock the database trigger takes, taken first, so
+ * concurrent requests queue instead of deadlocking on each other's rows.
+ */
+export async function lockWorkspaceOwners(trx: TenantTransaction, tenantId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`accord.active-owners.${tenantId}`}, 0))`.execute(trx)
+}
+
 async function activeOwnerCount(trx: TenantTransaction): Promise<number> {
   const row = await trx
     .selectFrom('users')
@@ -69,7 +78,8 @@ export async function deactivateStaffMember(ctx: CoreContext, rawInput: z.input<
   const input = parseInput(userIdInput, rawInput)
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
-    const member = await trx.selectFrom('users').select(['id', 'email', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    await lockWorkspaceOwners(trx, actor.tenantId)
+    const member = await trx.selectFrom('users').select(['id', 'email', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!member) throw AppError.notFound('This team member')
     if (member.staff_role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'Only an owner can deactivate an owner.')
     if (member.status !== 'active') return { userId: member.id, status: 'disabled' as const }
@@ -92,7 +102,7 @@ export async function reactivateStaffMember(ctx: CoreContext, rawInput: z.input<
   const input = parseInput(userIdInput, rawInput)
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
-    const member = await trx.selectFrom('users').select(['id', 'email', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    const member = await trx.selectFrom('users').select(['id', 'email', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!member) throw AppError.notFound('This team member')
     if (member.staff_role === 'owner' && actor.role !== 'owner') throw new AppError('FORBIDDEN', 'Only an owner can reactivate an owner.')
     if (member.status === 'active') return { userId: member.id, status: 'active' as const }
@@ -130,7 +140,7 @@ export async function deactivatePartnerUser(ctx: CoreContext, rawInput: z.input<
   const actorUserId = actingUserId(ctx)
   const tenantId = (ctx.actor as { tenantId: string }).tenantId
   return inActorScope(ctx, async (trx) => {
-    const person = await trx.selectFrom('users').select(['id', 'email', 'partner_id', 'partner_role', 'status']).where('kind', '=', 'partner').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    const person = await trx.selectFrom('users').select(['id', 'email', 'partner_id', 'partner_role', 'status']).where('kind', '=', 'partner').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!person?.partner_id) throw AppError.notFound('This person')
     if (person.status !== 'active') return { userId: person.id, status: 'disabled' as const }
     if (side === 'partner' && person.id === actorUserId) {
@@ -169,7 +179,7 @@ export async function reactivatePartnerUser(ctx: CoreContext, rawInput: z.input<
   const actorUserId = actingUserId(ctx)
   const tenantId = (ctx.actor as { tenantId: string }).tenantId
   return inActorScope(ctx, async (trx) => {
-    const person = await trx.selectFrom('users').select(['id', 'email', 'partner_id', 'partner_role', 'status', 'deactivated_by_kind']).where('kind', '=', 'partner').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    const person = await trx.selectFrom('users').select(['id', 'email', 'partner_id', 'partner_role', 'status', 'deactivated_by_kind']).where('kind', '=', 'partner').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!person?.partner_id) throw AppError.notFound('This person')
     if (person.status === 'active') return { userId: person.id, status: 'active' as const }
     // The vendor's decision stands until the vendor reverses it.

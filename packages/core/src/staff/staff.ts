@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import { type CoreContext, STAFF_ROLES } from '../context.js'
 import { AppError } from '../errors.js'
-import { lastOwnerRefusal } from '../identity/access.js'
+import { lastOwnerRefusal, lockWorkspaceOwners } from '../identity/access.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { logoPath } from '../tenants/lookup.js'
 import { parseInput, uuid } from '../validation.js'
@@ -51,7 +51,8 @@ export async function changeStaffRole(ctx: CoreContext, rawInput: z.input<typeof
   const input = parseInput(changeStaffRoleInput, rawInput)
   const actor = ctx.actor
   await inActorScope(ctx, async (trx) => {
-    const member = await trx.selectFrom('users').select(['id', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    await lockWorkspaceOwners(trx, actor.tenantId)
+    const member = await trx.selectFrom('users').select(['id', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!member) throw AppError.notFound('This team member')
     if (member.staff_role === 'owner' && input.role !== 'owner' && member.status === 'active') {
       const owners = await trx.selectFrom('users').select('id').where('kind', '=', 'staff').where('staff_role', '=', 'owner').where('status', '=', 'active').forUpdate().execute()
