@@ -249,7 +249,7 @@ function MemberAccess(props: {
   if (props.lastOwner) return <span className="muted">Only active owner</span>
   return (
     <ConfirmAction
-      label={props.isMe ? 'Deactivate my account' : `Deactivate ${member.name}`}
+      label={props.isMe ? 'Deactivate me' : 'Deactivate'}
       confirmLabel={props.isMe ? 'Deactivate me and sign out' : `Deactivate ${member.name}`}
       pendingLabel="Deactivating…"
       pending={props.deactivating}

@@ -73,6 +73,17 @@ describe('deactivating staff', () => {
     expect(await auditOf(vendor.tenantId, 'staff.reactivated')).toEqual([expect.objectContaining({ actor_user_id: vendor.ownerId, target_id: leaver.userId })])
   })
 
+  it('an invitation sent to the address before they joined no longer opens an account once they are deactivated', async () => {
+    const { acceptInvitation, inviteStaffMember } = await import('../invitations/invitations.js')
+    const vendor = await createVendor(deps)
+    const email = `late-${vendor.slug}@vendor.example`
+    await inviteStaffMember(vendor.owner, { email, role: 'viewer' })
+    const token = await linkFromOutbox(email, '/invite')
+    const joined = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'viewer', email })
+    await deactivateStaffMember(vendor.owner, { userId: joined.userId })
+    expect(await codeOf(acceptInvitation(deps, { token, name: 'Late Joiner', signInMethod: 'password', password: 'a long enough passphrase' }))).toBe('TOKEN_INVALID')
+  })
+
   it('owners and admins may; an admin may not touch an owner; other roles may not at all', async () => {
     const vendor = await createVendor(deps)
     const admin = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'admin' })
