@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { authEnv } from '@accord/auth/env'
 import { deploymentProfile, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
@@ -12,7 +13,7 @@ import { adminEnv } from './env.js'
 
 // Fail at boot, naming every bad setting of every package at once, rather than on the first request.
 const problems: string[] = []
-for (const check of [adminEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
+for (const check of [adminEnv, coreEnv, authEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
   try {
     check()
   } catch (error) {
