@@ -55,19 +55,21 @@ export async function deliverEmailBatch(deps: DeliverEmailBatchDeps, input: { te
     const claimed = await claimBatch(deps, input.tenantId)
     if (claimed) result = await sendOpenBatch(deps, transport, input.tenantId, claimed)
   }
-  const waiting = await withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
-    const queued = await trx.selectFrom('email_outbox').select('id').where('stream', '=', 'bulk').where('status', '=', 'queued').limit(1).executeTakeFirst()
-    const open = await trx.selectFrom('email_batches').select(sql<Date>`min(next_attempt_at)`.as('next')).where('status', '=', 'sending').executeTakeFirst()
-    return { queued: Boolean(queued), nextOpen: open?.next ?? null }
-  })
+  // What is left for a next run: unclaimed mail, or a batch that is due and nobody is sending (locked rows are
+  // another run's, in flight, so they are skipped rather than counted, or two loops would spin on each other).
   const now = deps.now()
-  const openDue = waiting.nextOpen !== null && waiting.nextOpen <= now
+  const waiting = await withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
+    const queued = await trx.selectFrom('email_outbox').select('id').where('stream', '=', 'bulk').where('status', '=', 'queued').limit(1).forUpdate().skipLocked().executeTakeFirst()
+    const due = await trx.selectFrom('email_batches').select('id').where('status', '=', 'sending').where('next_attempt_at', '<=', now).limit(1).forUpdate().skipLocked().executeTakeFirst()
+    const later = await trx.selectFrom('email_batches').select(sql<Date | null>`min(next_attempt_at)`.as('next')).where('status', '=', 'sending').where('next_attempt_at', '>', now).executeTakeFirst()
+    return { more: Boolean(queued) || Boolean(due), later: later?.next ?? null }
+  })
   return {
     sent: result?.sent ?? 0,
     failed: result?.failed ?? 0,
     deferred: result?.deferred ?? false,
-    more: waiting.queued || openDue,
-    retryAt: !waiting.queued && !openDue && waiting.nextOpen ? waiting.nextOpen : null,
+    more: waiting.more,
+    retryAt: waiting.more ? null : waiting.later,
   }
 }
 

@@ -15,6 +15,8 @@ export type DeliveryOutcome =
   | 'already-failed'
   /** No such row in this tenant (deleted with its tenant): nothing to do. */
   | 'missing'
+  /** A bulk batch holds it (being sent, or waiting to be tried again): the batch sends it, not this job. */
+  | 'in-batch'
 
 export interface DeliverOutboxEmailDeps extends Pick<CoreDeps, 'db' | 'now'> {
   /** null = local mode: the dev mailbox stands in for a provider. */
@@ -49,6 +51,7 @@ export async function deliverOutboxEmail(deps: DeliverOutboxEmailDeps, input: { 
     if (!row) return { outcome: 'missing' as const }
     if (row.status === 'sent') return { outcome: 'already-sent' as const, providerMessageId: row.provider_message_id }
     if (row.status === 'failed') return { outcome: 'already-failed' as const }
+    if (row.status === 'sending') return { outcome: 'in-batch' as const }
     const attempts = row.attempts + 1
 
     if (!deps.transport) {

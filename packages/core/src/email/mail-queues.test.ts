@@ -195,6 +195,36 @@ describe('bulk mail in batches through Resend', () => {
     expect(await row(doomed[0] as string)).toMatchObject({ status: 'failed', last_error: expect.stringContaining(`Gave up after ${MAX_BATCH_ATTEMPTS} tries`) })
   })
 
+  it('a batch another run is sending is neither sent twice nor reported as waiting (no busy loop)', async () => {
+    const tenantId = await createTenant()
+    const [id] = await enqueueMany(tenantId, 1)
+    resend.failNext(1, { kind: 'server_error' })
+    expect(await deliverEmailBatch(viaResend(), { tenantId })).toMatchObject({ deferred: true })
+    await deps.ownerDb.updateTable('email_batches').set({ next_attempt_at: new Date(Date.now() - 1000) }).where('tenant_id', '=', tenantId).execute()
+    // The single-message job of a row that a batch holds leaves it to the batch.
+    expect(await deliverOutboxEmail(viaResend(), { tenantId, outboxId: id as string })).toEqual({ outcome: 'in-batch' })
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let locked: () => void = () => undefined
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve
+    })
+    // Another run holds the due batch (as while it waits for its slot and sends).
+    const holder = withTenant(deps.db, { tenantId }, async (trx) => {
+      await trx.selectFrom('email_batches').select('id').where('tenant_id', '=', tenantId).forUpdate().execute()
+      locked()
+      await held
+    })
+    await isLocked
+    expect(await deliverEmailBatch(viaResend(), { tenantId })).toEqual({ sent: 0, failed: 0, deferred: false, more: false, retryAt: null })
+    release()
+    await holder
+    expect(resend.accepted).toHaveLength(0)
+    expect(await deliverEmailBatch(viaResend(), { tenantId })).toMatchObject({ sent: 1, more: false })
+  })
+
   it('in local mode writes a larger batch to the dev mailbox without pacing', async () => {
     const tenantId = await createTenant()
     const ids = await enqueueMany(tenantId, 3)
