@@ -22,6 +22,9 @@ export interface OutboundClientOptions {
   keepAlive?: boolean
 }
 
+/** What a connector lets its caller (tests, mostly) change about its guard; the policy is the connector's own. */
+export type OutboundOverrides = Pick<OutboundClientOptions, 'settings' | 'resolve' | 'maxResponseBytes'>
+
 export interface OutboundClient {
   readonly policy: OutboundPolicy
   readonly settings: OutboundSettings

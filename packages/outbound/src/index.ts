@@ -8,4 +8,4 @@ export { type OutboundSettings, outboundSettings, STRICT_SETTINGS } from './env.
 export { describeOutboundFailure, isOutboundError, OutboundError, type OutboundErrorCode, type OutboundFailure, toOutboundError } from './errors.js'
 export { type OutboundResolver, type ResolvedAddress, systemResolver } from './lookup.js'
 export { checkOutboundUrl, HUBSPOT_POLICY, type OutboundPolicy, SALESFORCE_POLICY, SLACK_API_POLICY, SLACK_WEBHOOK_POLICY } from './policy.js'
-export { createOutboundClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type OutboundClient, type OutboundClientOptions } from './client.js'
+export { createOutboundClient, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type OutboundClient, type OutboundClientOptions, type OutboundOverrides } from './client.js'
