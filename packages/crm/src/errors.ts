@@ -23,6 +23,8 @@ export class CrmError extends Error {
       status?: number
       retryAfterMs?: number
       policy?: RateLimitPolicy
+      /** A documented provider error code (e.g. Salesforce's INVALID_LOGIN), only ever one from Accord's own lists. */
+      code?: string
       /** Set when the outbound guard stopped the request: `message` is then the guard's tenant-safe text. */
       outbound?: OutboundFailure
       cause?: unknown

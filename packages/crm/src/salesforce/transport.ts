@@ -153,7 +153,8 @@ export function classifyFailedResponse(status: number, headers: Record<string, s
   const fault = parseFault(body)
   const code = fault.code
   const text = `Salesforce answered HTTP ${status}${code ? ` ${crmErrorText(code).slice(0, 80)}` : ''} to ${what}${fault.message ? `: ${crmErrorText(fault.message)}` : ''}`
-  const details = { status, cause: { code, body: body.slice(0, 2000) } }
+  const known = code !== null && (AUTH_CODES.has(code) || TRANSIENT_CODES.has(code) || code === 'REQUEST_LIMIT_EXCEEDED') ? code : undefined
+  const details = { status, ...(known ? { code: known } : {}), cause: { code, body: body.slice(0, 2000) } }
 
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
     // The same code covers the 24-hour org quota and the concurrent long-request limit.
@@ -176,7 +177,7 @@ export function classifyFailedResponse(status: number, headers: Record<string, s
   return new CrmError(kind, text, details)
 }
 
-function rateLimited(message: string, details: { status: number; cause: unknown }, policy: RateLimitPolicy, retryAfterMs: number): CrmError {
+function rateLimited(message: string, details: { status: number; code?: string; cause: unknown }, policy: RateLimitPolicy, retryAfterMs: number): CrmError {
   return new CrmError('rate_limited', message, { ...details, policy, retryAfterMs })
 }
 
