@@ -83,8 +83,11 @@ export function registrationMailProblem(mail: InboundMail): string | null {
 
 /** Longest body text kept from a mail; a registration is a few hundred characters, a long thread a few ten thousand. */
 export const MAX_MAIL_TEXT_CHARS = 200_000
-/** Longest HTML part converted to text: HTML is several times its text, and the partner's text is at the top. */
-export const MAX_MAIL_HTML_CHARS = 1_048_576
+/**
+ * Longest HTML part converted to text: HTML is several times its text, and
+ * the partner's text is at the top (Gmail itself clips messages at 102 KB).
+ */
+export const MAX_MAIL_HTML_CHARS = 512 * 1024
 const MAX_SUBJECT_CHARS = 1000
 /** Authentication-Results headers looked at, and the longest one read. */
 const MAX_AUTH_HEADERS = 20
@@ -447,6 +450,8 @@ const PARAGRAPH = '\u0001'
 const QUOTE_START = '\u0002'
 const QUOTE_END = '\u0003'
 
+const QUOTE_PREFIXES = ['', '> ', '> > ', '> > > ', '> > > > ', '> > > > > ']
+
 /** Elements whose content is not text a person reads in the mail. */
 const SKIPPED_ELEMENTS = new Set(['head', 'style', 'script', 'title', 'template'])
 const BLOCK_ELEMENTS = new Set([
@@ -619,13 +624,13 @@ export function htmlToPlainText(html: string): string {
   const lines: string[] = []
   let depth = 0
   for (const rawLine of flattened.split('\n')) {
-    const marker = rawLine.trim()
-    if (marker === QUOTE_START) depth++
-    else if (marker === QUOTE_END) depth = Math.max(0, depth - 1)
+    const trimmed = rawLine.trim()
+    if (trimmed === QUOTE_START) depth++
+    else if (trimmed === QUOTE_END) depth = Math.max(0, depth - 1)
     else {
-      const line = rawLine.replace(/ {2,}/g, ' ').trim()
+      const line = trimmed.includes('  ') ? trimmed.replace(/ {2,}/g, ' ') : trimmed
       // Deep nesting shows as at most a few markers: only "is it quoted" matters, and the output stays linear.
-      lines.push(depth > 0 ? `${'> '.repeat(Math.min(depth, 5))}${line}`.trimEnd() : line)
+      lines.push(depth === 0 ? line : line === '' ? QUOTE_PREFIXES[Math.min(depth, 5)]!.trimEnd() : `${QUOTE_PREFIXES[Math.min(depth, 5)]}${line}`)
     }
   }
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()
