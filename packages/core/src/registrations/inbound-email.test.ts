@@ -648,7 +648,9 @@ describe('linear time on hostile mail (1 MB each, < 100 ms)', () => {
 
   const mailOf = (text: string): InboundMail => ({ from: { email: 'jane@partner.example', name: null }, to: ['r@x.test'], subject: 'Lead', messageId: null, inReplyTo: null, text })
   const bodies: Record<string, string> = {
+    'a bulleted label followed by a megabyte of spaces (the reviewer\'s 16 KB / 11 s line)': `- Company${' '.repeat(MB)}x`,
     'one line of a label and spaces': `Company:${' '.repeat(MB)}x`,
+    'a letter and a megabyte of spaces': `a${' '.repeat(MB)}`,
     'one line of label-like words': `Company ${'a '.repeat(MB / 2)}: x`,
     'one line of spaced words after a label': `Problem: ${'a '.repeat(MB / 2)}`,
     'an attribution line repeating "wrote"': `On ${'wrote '.repeat(MB / 6)}`,
