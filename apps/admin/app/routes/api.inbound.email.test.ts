@@ -46,9 +46,9 @@ function htmlMail(messageId: string): Buffer {
 
 const post = (body: Buffer, headers: Record<string, string> = {}) =>
   action({
-    request: new Request('http://admin.test/api/inbound/email', { method: 'POST', body, headers: { 'content-type': 'message/rfc822', authorization: 'Bearer route-test-inbound-token', ...headers } }),
+    request: new Request('http://admin.test/api/inbound/email', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'message/rfc822', authorization: 'Bearer route-test-inbound-token', ...headers } }),
     params: {},
-    context: {},
+    context: { clientIp: '127.0.0.1' },
   })
 
 describe('POST /api/inbound/email', () => {
