@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createVendor, type VendorFixture } from '@accord/core/testing/factories'
 import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { action, loader } from './api.inbound.email'
+import { action, loader } from '../routes/api.inbound.email'
 
 /**
  * The inbound endpoint against a real database: it checks the caller, stores
