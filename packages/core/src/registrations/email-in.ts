@@ -163,8 +163,19 @@ export async function receiveRegistrationEmail(deps: CoreDeps, input: ReceiveInb
 
     if (!sender) return finish({ outcome: 'unknown_sender' as const, detail: 'The e-mail has no sender address.' }, 'The e-mail has no sender address.')
 
+    const user = await trx
+      .selectFrom('users as u')
+      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
+      .select(['u.id', 'u.name', 'u.email', 'u.partner_id', 'u.status', 'p.status as partner_status', 'p.type as partner_type'])
+      .where('u.email', '=', sender)
+      .where('u.kind', '=', 'partner')
+      .executeTakeFirst()
+    const verified = input.senderVerified ?? senderAuthentication(mail, emailEnv().INBOUND_AUTHSERV_ID).verdict === 'pass'
+    // The workspace's hourly budget is for mail we cannot vouch for: a flood of strangers (or forged senders) must not lock out
+    // partners whose own domain authenticated them, who are held to their per-sender limit only.
+    const trustedPartner = verified && user !== undefined && user.status === 'active' && user.partner_status === 'active'
     const bySender = await consumeRateLimit(trx as unknown as Database, `inbound-registration:${tenantId}:${sender}`, inboundEmailRateLimits.perSender, now)
-    const byWorkspace = await consumeRateLimit(trx as unknown as Database, `inbound-registration:${tenantId}`, inboundEmailRateLimits.perWorkspace, now)
+    const byWorkspace = trustedPartner ? { allowed: true } : await consumeRateLimit(trx as unknown as Database, `inbound-registration:${tenantId}`, inboundEmailRateLimits.perWorkspace, now)
     if (!bySender.allowed || !byWorkspace.allowed) {
       const detail = !bySender.allowed
         ? `More than ${inboundEmailRateLimits.perSender.limit} registration e-mails from ${sender} within an hour.`
@@ -178,13 +189,6 @@ export async function receiveRegistrationEmail(deps: CoreDeps, input: ReceiveInb
       return finish({ outcome: 'rate_limited' as const, detail }, detail)
     }
 
-    const user = await trx
-      .selectFrom('users as u')
-      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.id', 'u.name', 'u.email', 'u.partner_id', 'u.status', 'p.status as partner_status', 'p.type as partner_type'])
-      .where('u.email', '=', sender)
-      .where('u.kind', '=', 'partner')
-      .executeTakeFirst()
     if (!user || !user.partner_id) {
       const detail = `${sender} is not a partner user of ${vendorName}.`
       // A stranger gets nothing; someone the workspace knows (staff writing to the address) a short note.
@@ -226,7 +230,6 @@ export async function receiveRegistrationEmail(deps: CoreDeps, input: ReceiveInb
       return finish({ outcome: 'invalid_fields' as const, detail }, detail, { partnerId })
     }
 
-    const verified = input.senderVerified ?? senderAuthentication(mail, emailEnv().INBOUND_AUTHSERV_ID).verdict === 'pass'
     if (verified) {
       try {
         const claim = await registerClaim(trx, deps, {

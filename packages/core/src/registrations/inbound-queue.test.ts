@@ -168,7 +168,7 @@ describe('the worker’s job', () => {
     expect(explanations[0]?.text).toContain('Hi Kim Known')
   })
 
-  it('rate-limits per sender (20 an hour) and per workspace (200 an hour): silently for strangers, politely for known users', async () => {
+  it('rate-limits per sender (20 an hour) and per workspace (200 an hour, not counting authenticated partners): silently for strangers, politely for known users', async () => {
     const busy = (await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId, name: 'Busy Bea' })).email
     const key = `inbound-registration:${vendor.tenantId}:${busy}`
     await deps.ownerDb.insertInto('rate_limit_buckets').values({ key, hits: inboundEmailRateLimits.perSender.limit, window_started_at: new Date() }).execute()
@@ -184,6 +184,9 @@ describe('the worker’s job', () => {
     const stranger = `flood-${randomUUID().slice(0, 8)}@elsewhere.example`
     expect((await deliver(raw({ from: stranger, authenticated: true, body: lead('Flood Co') }))).result).toMatchObject({ outcome: 'rate_limited' })
     expect(await outboxTo(stranger)).toEqual([])
+    // Mail we cannot vouch for is what fills the workspace's budget; a partner whose domain authenticated them still gets through.
+    expect((await deliver(raw({ from: REP, body: lead('Unverified During Flood') }))).result).toMatchObject({ outcome: 'rate_limited' })
+    expect((await deliver(raw({ from: REP, authenticated: true, body: lead('Verified During Flood') }))).result).toMatchObject({ outcome: 'registered' })
     await deps.ownerDb.deleteFrom('rate_limit_buckets').where('key', '=', `inbound-registration:${vendor.tenantId}`).execute()
   })
 
