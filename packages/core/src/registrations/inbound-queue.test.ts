@@ -162,10 +162,12 @@ describe('the worker’s job', () => {
     expect(await outboxTo(stranger)).toEqual([])
 
     const known = (await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId, name: 'Kim Known' })).email
-    for (let attempt = 0; attempt < 5; attempt++) expect((await deliver(raw({ from: known, authenticated: true, body: `Company: Half ${attempt}` }))).result).toMatchObject({ outcome: 'missing_fields' })
+    for (let attempt = 0; attempt < 5; attempt++) expect((await deliver(raw({ from: known, fromName: 'Typed By Sender', authenticated: true, body: `Company: Half ${attempt}` }))).result).toMatchObject({ outcome: 'missing_fields' })
     const explanations = await outboxTo(known)
     expect(explanations).toHaveLength(3)
+    // Greeted by the account's name; nothing the sender typed into the headers is echoed.
     expect(explanations[0]?.text).toContain('Hi Kim Known')
+    expect(explanations.map((row) => `${row.subject}${row.text}${row.html}`).join('')).not.toContain('Typed By Sender')
   })
 
   it('rate-limits per sender (20 an hour) and per workspace (200 an hour, not counting authenticated partners): silently for strangers, politely for known users', async () => {
