@@ -5,6 +5,7 @@ import { deploymentProfile, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
+import { outboundEnv } from '@accord/outbound/env'
 // startAppServer is not re-exported from @accord/web's index, so import its module directly.
 import { superviseAppProcesses } from '@accord/web/cluster'
 import { webEnv } from '@accord/web/env'
@@ -13,7 +14,7 @@ import { adminEnv } from './env.js'
 
 // Fail at boot, naming every bad setting of every package at once, rather than on the first request.
 const problems: string[] = []
-for (const check of [adminEnv, coreEnv, authEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
+for (const check of [adminEnv, coreEnv, authEnv, dbEnv, () => appDatabaseUrl(), emailEnv, outboundEnv, webEnv]) {
   try {
     check()
   } catch (error) {

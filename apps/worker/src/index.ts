@@ -3,15 +3,16 @@ import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { configuredEmailTransport } from '@accord/email'
 import { emailEnv } from '@accord/email/env'
+import { outboundEnv } from '@accord/outbound/env'
 import { workerEnv } from './env.js'
 import { createConsoleLog } from './log.js'
 import { startWorker } from './worker.js'
 
 const log = createConsoleLog()
 
-// Fail at boot, naming every bad setting of every package at once.
+// Fail at boot, naming every bad setting of every package at once (the outbound guard's too, not at the first CRM or Slack call).
 const problems: string[] = []
-for (const check of [workerEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv]) {
+for (const check of [workerEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv, outboundEnv]) {
   try {
     check()
   } catch (error) {

@@ -9,6 +9,8 @@ import {
   listCrmConnectedTenantIds,
   markAnnouncementFanoutDeadLettered,
   markOutboxEmailDeadLettered,
+  processInboundEmail,
+  type ProcessInboundOptions,
   publishDueAnnouncements,
   reencryptSecrets,
   remindUnacknowledged,
@@ -31,6 +33,7 @@ import {
   crmSyncSweep,
   DEAD_LETTER_QUEUE,
   emailHousekeeping,
+  inboundEmail,
   jobDefinitions,
   reencryptSecrets as reencryptSecretsJob,
   registrationImport,
@@ -65,6 +68,8 @@ export interface StartWorkerOptions {
   schedules?: boolean
   /** CRM sync pacing and hooks (tests, benchmark). */
   crmSync?: CrmSyncOptions
+  /** Resend API and trusted authserv-ids for inbound e-mail (tests); default from the environment. */
+  inbound?: ProcessInboundOptions
 }
 
 export interface RunningWorker {
@@ -241,6 +246,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (!payload.success) return log.error('resources.extract-text: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await runResourceTextExtraction(deps, payload.data)
         log.info('resources.extract-text done', { jobId: job.id, ...payload.data, result })
+      }),
+    )
+
+    // Inbound e-mail stored by the endpoint: parsed and acted on here, once (the row is claimed in the acting transaction).
+    await boss.work<unknown>(inboundEmail.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = inboundEmail.payload.safeParse(job.data)
+        if (!payload.success) return log.error('inbound.email: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await processInboundEmail(deps, payload.data, options.inbound)
+        log.info('inbound.email done', { jobId: job.id, ...payload.data, outcome: result.outcome })
       }),
     )
 

@@ -22,6 +22,18 @@ const schema = z
     INBOUND_EMAIL_TOKEN: optionalString,
     /** Resend webhook signing secret (`whsec_…`); Resend's `email.received` webhooks are verified with it. */
     RESEND_WEBHOOK_SECRET: optionalString,
+    /**
+     * The authserv-id your receiving mail host writes into Authentication-Results
+     * (e.g. `mx.example.com`; several comma-separated). Registration by e-mail
+     * trusts a sender's DKIM/DMARC pass only from these. Unset: every
+     * registration mail waits for the one-click confirmation by the account holder.
+     */
+    INBOUND_AUTHSERV_ID: optionalString.transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter((id) => id !== ''),
+    ),
     /** Requests per second the Resend API key may make (Resend's default is 2); every worker process together stays under it. */
     RESEND_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
     /** Days a sent (or failed) e-mail stays in the outbox before the housekeeping job deletes it. */

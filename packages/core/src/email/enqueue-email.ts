@@ -1,5 +1,5 @@
 import type { TenantTransaction } from '@accord/db'
-import { type EmailTemplate, emailStreamOf, oneTimeSecretsOf, renderEmail } from '@accord/email'
+import { type EmailStream, type EmailTemplate, emailStreamOf, oneTimeSecretsOf, renderEmail } from '@accord/email'
 import { sendEmailBatch, sendOutboxEmail } from '@accord/jobs'
 import { z } from 'zod'
 import type { CoreDeps } from '../context.js'
@@ -11,6 +11,10 @@ export interface EnqueueEmailInput {
   template: EmailTemplate
   /** Defaults to the brand's support address, so replies reach the vendor rather than no-reply. */
   replyTo?: string | null
+  /** Overrides the template's stream, for a notification that carries a link someone is waiting for. */
+  stream?: EmailStream
+  /** One-time links in the body besides the template's own (dropped from the stored copy once sent). */
+  oneTimeSecrets?: string[]
 }
 
 const addresses = z.object({ to: emailAddress, replyTo: emailAddress.nullable() })
@@ -33,8 +37,8 @@ export async function enqueueEmail(trx: TenantTransaction, deps: Pick<CoreDeps, 
     replyTo: input.replyTo === undefined ? (brandReplyTo.success ? brandReplyTo.data : null) : input.replyTo,
   })
   const rendered = await renderEmail(input.template)
-  const stream = emailStreamOf(input.template.name)
-  const secrets = oneTimeSecretsOf(input.template)
+  const stream = input.stream ?? emailStreamOf(input.template.name)
+  const secrets = [...oneTimeSecretsOf(input.template), ...(input.oneTimeSecrets ?? [])]
   const row = await trx
     .insertInto('email_outbox')
     .values({
