@@ -85,11 +85,13 @@ describe('mail queues through Resend (fake server at 2 requests per second, real
     const quietSeconds = (Date.now() - queuedAt) / 1000
     await waitFor('the whole backlog', () => resend.accepted.filter((email) => email.to[0]?.startsWith('busy-')).length === 400, 30_000)
 
-    expect(signInSeconds).toBeLessThan(3)
-    expect(quietSeconds).toBeLessThan(4)
+    // Seconds, not the minutes the backlog takes (bounds kept loose for a busy test machine).
+    expect(signInSeconds).toBeLessThan(5)
+    expect(quietSeconds).toBeLessThan(6)
     // Taken in turns: the quiet workspace did not wait for the busy one to finish.
     const order = resend.accepted.map((email) => email.to[0] ?? '')
-    expect(order.indexOf('quiet-0@example.com')).toBeLessThan(order.lastIndexOf('busy-399@example.com'))
+    const lastBusy = order.reduce((last, address, index) => (address.startsWith('busy-') ? index : last), -1)
+    expect(order.indexOf('quiet-0@example.com')).toBeLessThan(lastBusy)
     // Four batches of 100, one single send for the sign-in link and one batch of 1: within the limit, never refused.
     expect(resend.rateLimited).toBe(0)
     expect(resend.requests.filter((request) => request.path === '/emails/batch')).toHaveLength(5)
