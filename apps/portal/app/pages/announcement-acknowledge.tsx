@@ -16,7 +16,9 @@ import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
  * the proof. A person's click acknowledges at once (GET, one click, as the
  * e-mail promises); mail scanners and link previewers, which fetch links
  * too, get a confirm button instead so they cannot acknowledge for anyone.
- * Forged, foreign or archived links get a clear page, never a 500.
+ * Forged, foreign or archived links get a clear page, never a 500; links
+ * past their expiry (30 days after the due date, or 90 days after sending)
+ * answer 410 and point to the portal, where signing in still works.
  */
 
 const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => pattern !== 'headless'))
@@ -24,10 +26,13 @@ const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => patter
 type Outcome =
   | { state: 'confirm' }
   | { state: 'invalid' }
+  | { state: 'expired'; title: string }
   | { state: 'failed' }
   | { state: 'done'; title: string; name: string; acknowledgedAt: string | null; already: boolean; ackRequired: boolean }
 
-export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data?.state === 'invalid' ? 'This link does not work' : 'Announcement acknowledged') }]
+export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [
+  { title: portalTitle(matches, data?.state === 'invalid' ? 'This link does not work' : data?.state === 'expired' ? 'This link has expired' : 'Announcement acknowledged') },
+]
 
 async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome> {
   // A link of another vendor is not valid on this vendor's portal.
@@ -35,6 +40,7 @@ async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome
   try {
     const result = await acknowledgeAnnouncementByLink(await runtimeDeps(), { token })
     if (!result) return { state: 'invalid' }
+    if (result.expired) return { state: 'expired', title: result.title }
     return { state: 'done', title: result.title, name: result.name, acknowledgedAt: result.acknowledgedAt ? new Date(result.acknowledgedAt).toISOString() : null, already: result.already, ackRequired: result.ackRequired }
   } catch (error) {
     console.error('[portal] announcement acknowledgement failed:', error)
@@ -45,7 +51,7 @@ async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome
 const noStore = { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }
 
 function answer(outcome: Outcome) {
-  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'failed' ? 503 : 200
+  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'expired' ? 410 : outcome.state === 'failed' ? 503 : 200
   return json(outcome, { status, headers: noStore })
 }
 
@@ -87,6 +93,22 @@ export default function AcknowledgeAnnouncement() {
             <p>The link is incomplete, was changed, or the announcement has been withdrawn. Nothing was recorded.</p>
             <p>
               You can read and acknowledge your announcements after <Link to={href('/announcements')}>signing in to the portal</Link>
+              {brand.supportEmail ? (
+                <>
+                  , or ask <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
+                </>
+              ) : null}
+              .
+            </p>
+          </>
+        ) : outcome.state === 'expired' ? (
+          <>
+            <h1>This link has expired</h1>
+            <p>
+              The link to acknowledge <strong className="wrap-anywhere">“{outcome.title}”</strong> is no longer valid, so nothing was recorded.
+            </p>
+            <p>
+              You can still read and acknowledge it after <Link to={href('/announcements')}>signing in to the portal</Link>
               {brand.supportEmail ? (
                 <>
                   , or ask <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
