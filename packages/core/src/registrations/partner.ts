@@ -6,7 +6,7 @@ import { inActorScope, requirePartner, withPartnerScopeLifted } from '../scope.j
 import { readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
-import { caseReference, notifyPartner, notifyStaff, reviewersFor } from './notify.js'
+import { caseReference, notifyPartner, notifyStaff, reviewersFor, type StaffNotice, type TenantForEmail } from './notify.js'
 import type { RegistrationStatus } from './review.js'
 import { appendRegistrationEvent, type EventActor } from './submit.js'
 
@@ -158,6 +158,17 @@ async function partnerAction<Result>(ctx: PartnerContext, registrationId: string
     return act(trx, row, await partnerActor(trx, ctx))
   })
 }
+/**
+ * E-mail the registration's reviewers about the partner's action. The outbox,
+ * the reviewers (staff users) and the reply addresses are vendor-side rows a
+ * partner scope cannot see, so this one step runs with the narrowing lifted.
+ */
+async function tellReviewers(trx: TenantTransaction, ctx: PartnerContext, row: LockedRow, tenant: TenantForEmail, notice: StaffNotice) {
+  await withPartnerScopeLifted(trx, row.partner_id, async () => {
+    await notifyStaff(trx, ctx, { tenant, registration: row, recipients: await reviewersFor(trx, { approverUserId: row.approver_user_id }), notice })
+  })
+}
+
 interface LockedRow {
   id: string
   tenant_id: string
@@ -193,7 +204,7 @@ export async function answerInfoRequest(ctx: CoreContext, rawInput: z.input<type
     const slaDueAt = addBusinessHours(now, settings.registration.decisionSlaHours, settings.businessHours)
     await trx.updateTable('registrations').set({ status: 'under_review', sla_due_at: slaDueAt, sla_reminded_at: null, sla_escalated_at: null, last_activity_at: now, updated_at: now }).where('id', '=', row.id).execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'info_provided', fromStatus: row.status, toStatus: 'under_review', actor, staffNote: input.answer, partnerNote: `You answered: ${input.answer}` })
-    await notifyStaff(trx, ctx, { tenant, registration: row, recipients: await reviewersFor(trx, { approverUserId: row.approver_user_id }), notice: { kind: 'info_answered', partnerName: row.partner_name, answer: input.answer } })
+    await tellReviewers(trx, ctx, row, tenant, { kind: 'info_answered', partnerName: row.partner_name, answer: input.answer })
     return { registrationId: row.id, status: 'under_review' as const }
   })
 }
@@ -219,21 +230,15 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
     const settings = readProgrammeSettings(tenant.settings)
     const extend = input.customerMeeting && row.extension_count < settings.registration.maxExtensions && row.protection_ends_at !== null
     const protectionEndsAt = extend && row.protection_ends_at ? new Date(Math.max(row.protection_ends_at.getTime(), now.getTime()) + settings.registration.extensionDays * 86_400_000) : row.protection_ends_at
-    await trx
-      .updateTable('registrations')
-      .set({
-        next_step: input.nextStep,
-        last_activity_at: now,
-        idle_flagged_at: null,
-        updated_at: now,
-        ...(extend ? { protection_ends_at: protectionEndsAt, extension_count: sql<number>`extension_count + 1`, expiry_reminded_at: null } : {}),
-      })
-      .where('id', '=', row.id)
-      .execute()
-    const dealId = row.deal_id
-    if (dealId) {
-      await withPartnerScopeLifted(trx, row.partner_id, () => trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', dealId).execute())
-    }
+    await trx.updateTable('registrations').set({ next_step: input.nextStep, last_activity_at: now, idle_flagged_at: null, updated_at: now }).where('id', '=', row.id).execute()
+    // The protection window and the deal are the vendor's: core extends them by the policy, the partner scope cannot.
+    await withPartnerScopeLifted(trx, row.partner_id, async () => {
+      if (extend) {
+        await trx.updateTable('registrations').set({ protection_ends_at: protectionEndsAt, extension_count: sql<number>`extension_count + 1`, expiry_reminded_at: null }).where('id', '=', row.id).execute()
+      }
+      const dealId = row.deal_id
+      if (dealId) await trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', dealId).execute()
+    })
     await appendRegistrationEvent(trx, {
       tenantId: row.tenant_id,
       registrationId: row.id,
@@ -248,7 +253,9 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
       details: { customerMeeting: input.customerMeeting, extended: extend },
     })
     if (extend && protectionEndsAt) {
-      await notifyPartner(trx, ctx, { tenant, registration: row, to: { email: actor.email, name: actor.label }, notice: { kind: 'extended', protectionEndsAt, reason: `You logged a customer meeting as the next step: ${input.nextStep}` } })
+      await withPartnerScopeLifted(trx, row.partner_id, () =>
+        notifyPartner(trx, ctx, { tenant, registration: row, to: { email: actor.email, name: actor.label }, notice: { kind: 'extended', protectionEndsAt, reason: `You logged a customer meeting as the next step: ${input.nextStep}` } }),
+      )
     }
     return { registrationId: row.id, extended: extend, protectionEndsAt }
   })
@@ -268,7 +275,7 @@ export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.i
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
     await trx.updateTable('registrations').set({ extension_requested_at: now, extension_request_note: input.note, last_activity_at: now, updated_at: now }).where('id', '=', row.id).execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'extension_requested', fromStatus: row.status, toStatus: row.status, actor, staffNote: input.note, partnerNote: `You asked for an extension: ${input.note}` })
-    await notifyStaff(trx, ctx, { tenant, registration: row, recipients: await reviewersFor(trx, { approverUserId: row.approver_user_id }), notice: { kind: 'extension_requested', partnerName: row.partner_name, note: input.note } })
+    await tellReviewers(trx, ctx, row, tenant, { kind: 'extension_requested', partnerName: row.partner_name, note: input.note })
     return { registrationId: row.id, requested: true }
   })
 }
@@ -296,7 +303,7 @@ export async function appealRejection(ctx: CoreContext, rawInput: z.input<typeof
       .where('id', '=', row.id)
       .execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'appealed', fromStatus: 'rejected', toStatus: 'under_review', actor, staffNote: input.evidence, partnerNote: 'You appealed the decision. A partner manager will review your evidence.' })
-    await notifyStaff(trx, ctx, { tenant, registration: row, recipients: await reviewersFor(trx, { approverUserId: row.approver_user_id }), notice: { kind: 'appeal', partnerName: row.partner_name, evidence: input.evidence } })
+    await tellReviewers(trx, ctx, row, tenant, { kind: 'appeal', partnerName: row.partner_name, evidence: input.evidence })
     return { registrationId: row.id, status: 'under_review' as const }
   })
 }
