@@ -12,7 +12,7 @@ import { richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
 import { MOTIONS, type Motion } from '../settings.js'
 import { enqueueSlackMessage, slackEscape } from '../slack/outbox.js'
 import { brandOf } from '../tenants/brand.js'
-import { parseInput, uuid } from '../validation.js'
+import { parseInput, removeControlCharacters, singleLineText, titleText, uuid } from '../validation.js'
 import { PARTNER_TYPES_BY_MOTION } from './audience.js'
 
 /**
@@ -75,9 +75,9 @@ const decodeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace
 
 const audienceInput = z
   .object({
-    tiers: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+    tiers: z.array(singleLineText(40, 'tier', { min: 1 })).max(20).default([]),
     motions: z.array(z.enum(MOTIONS as unknown as [Motion, ...Motion[]])).max(5).default([]),
-    regions: z.array(z.string().trim().min(1).max(80)).max(50).default([]),
+    regions: z.array(singleLineText(80, 'region', { min: 1 })).max(50).default([]),
     partnerIds: z.array(uuid).max(500).default([]),
     userIds: z.array(uuid).max(500).default([]),
   })
@@ -86,8 +86,9 @@ export type AnnouncementAudience = z.infer<typeof audienceInput>
 
 export const saveAnnouncementInput = z.object({
   announcementId: uuid.optional(),
-  title: z.string({ required_error: 'Give the announcement a title.' }).trim().min(1, 'Give the announcement a title.').max(200, 'Keep the title under 200 characters.'),
-  bodyHtml: z.string().max(200_000, 'Keep the text under 200,000 characters.').default(''),
+  title: titleText(200, 'Give the announcement a title.'),
+  // Control characters never belong in the editor's HTML (NUL is not even valid Postgres text): dropped, like the sanitiser drops markup.
+  bodyHtml: z.string().max(200_000, 'Keep the text under 200,000 characters.').transform(removeControlCharacters).default(''),
   channels: z.array(z.enum(CHANNELS), { invalid_type_error: 'Choose at least one channel.' }).min(1, 'Choose at least one channel.'),
   audience: audienceInput,
   ackRequired: z.boolean().default(false),

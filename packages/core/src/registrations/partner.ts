@@ -4,7 +4,7 @@ import type { CoreContext, PartnerContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, withPartnerScopeLifted } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { multiLineText, parseInput, searchText, uuid } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
 import { caseReference, notifyPartner, notifyStaff, reviewersFor, type StaffNotice, type TenantForEmail } from './notify.js'
 import type { RegistrationStatus } from './review.js'
@@ -86,7 +86,7 @@ const partnerColumns = [
 
 export const listMyRegistrationsInput = z.object({
   view: z.enum(['open', 'approved', 'closed', 'all']).default('all'),
-  search: z.string().trim().max(120).optional(),
+  search: searchText(120).optional(),
 })
 
 export async function listMyRegistrations(ctx: CoreContext, rawInput: z.input<typeof listMyRegistrationsInput> = {}) {
@@ -190,7 +190,7 @@ interface LockedRow {
 
 export const answerInfoRequestInput = z.object({
   registrationId: uuid,
-  answer: z.string({ required_error: 'Write your answer.' }).trim().min(2, 'Write your answer.').max(10_000, 'Keep the answer under 10,000 characters.'),
+  answer: multiLineText(10_000, 'answer', { min: 2, required: 'Write your answer.' }),
 })
 
 /** The answer goes back to review with a fresh decision SLA. */
@@ -211,7 +211,7 @@ export async function answerInfoRequest(ctx: CoreContext, rawInput: z.input<type
 
 export const logNextStepInput = z.object({
   registrationId: uuid,
-  nextStep: z.string({ required_error: 'Describe the next step.' }).trim().min(3, 'Describe the next step (at least 3 characters).').max(2000, 'Keep it under 2,000 characters.'),
+  nextStep: multiLineText(2000, 'next step', { min: 3, required: 'Describe the next step (at least 3 characters).' }),
   /** A meeting or call with the customer: counts toward an automatic extension. */
   customerMeeting: z.preprocess((value) => value === 'on' || value === 'true' || value === true, z.boolean()).default(false),
 })
@@ -263,7 +263,7 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
 
 export const requestExtensionInput = z.object({
   registrationId: uuid,
-  note: z.string({ required_error: 'Say why you need more time.' }).trim().min(5, 'Say why you need more time (at least 5 characters).').max(2000, 'Keep it under 2,000 characters.'),
+  note: multiLineText(2000, 'reason', { min: 5, required: 'Say why you need more time (at least 5 characters).' }),
 })
 
 export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.input<typeof requestExtensionInput>) {
@@ -282,7 +282,7 @@ export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.i
 
 export const appealRejectionInput = z.object({
   registrationId: uuid,
-  evidence: z.string({ required_error: 'Add your evidence.' }).trim().min(20, 'Describe your evidence (at least 20 characters): e.g. the date of your first meeting and who attended.').max(10_000, 'Keep it under 10,000 characters.'),
+  evidence: multiLineText(10_000, 'evidence', { min: 20, required: 'Describe your evidence (at least 20 characters): e.g. the date of your first meeting and who attended.' }),
 })
 
 /** Within the appeal window, once per registration: back to review with a fresh SLA. */
