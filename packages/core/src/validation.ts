@@ -151,6 +151,27 @@ export function refuseControlCharacters<Value>(input: Value, options: ControlCha
   return value as Value
 }
 
+/**
+ * A submitted form's text fields checked at the boundary (Remix form
+ * readers): the field errors by field name (null when clean) and the values
+ * worth echoing back into the form (controls removed, passwords left out).
+ * Files are not text and are not looked at.
+ */
+export function scanFormData(form: FormData): { fieldErrors: FieldErrors | null; values: Record<string, string> } {
+  const fieldErrors: FieldErrors = {}
+  const values: Record<string, string> = {}
+  for (const [name, value] of form.entries()) {
+    const nameIsBad = hasControlCharacters(name)
+    if (typeof value !== 'string') {
+      if (nameIsBad) fieldErrors._form = [CONTROL_CHARACTER_MESSAGE]
+      continue
+    }
+    if (nameIsBad || hasControlCharacters(value)) fieldErrors[nameIsBad ? '_form' : name] = [CONTROL_CHARACTER_MESSAGE]
+    if (!nameIsBad && !(name in values) && !/password/i.test(name)) values[name] = removeControlCharacters(value)
+  }
+  return { fieldErrors: Object.keys(fieldErrors).length > 0 ? fieldErrors : null, values }
+}
+
 const LINE_BREAK = /[\n\r\u2028\u2029\u0085\u000B\u000C]/
 // Whitespace, format characters (zero-width space/joiners U+200B–U+200D, word joiner U+2060, BOM U+FEFF, bidi marks) and combining marks: nothing a reader sees.
 const INVISIBLE = /[\s\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0]/gu

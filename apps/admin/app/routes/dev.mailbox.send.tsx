@@ -9,6 +9,7 @@ import { ErrorContent } from '~/components/error-page'
 import { pageMeta } from '~/lib/meta'
 import { notFound } from '~/server/guard.server'
 import { runtimeDeps } from '~/server/runtime.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Send a registration e-mail in')
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { defaultTo: `registrations+${workspace}@${emailEnv().INBOUND_EMAIL_DOMAIN}`, template: registrationMailTemplate() }
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export const action = formAction(async ({ request }: ActionFunctionArgs) => {
   if (!devMailboxEnabled()) throw notFound()
   const form = await request.formData()
   const text = (name: string) => String(form.get(name) ?? '').slice(0, 20_000)
@@ -44,7 +45,7 @@ export async function action({ request }: ActionFunctionArgs) {
             ? `Reply not added (${outcome.reason.replace('_', ' ')}): ${outcome.detail} Any answer to the sender is in the mailbox.`
             : `Not registered (${outcome.outcome.replace('_', ' ')}): ${outcome.detail} ${outcome.outcome === 'no_workspace' ? '' : 'The answer to the sender is in the mailbox.'}`
   return data({ ok: outcome.outcome === 'registered' || outcome.outcome === 'reply_recorded', message })
-}
+})
 
 export default function SendMailIn() {
   const { defaultTo, template } = useLoaderData<typeof loader>()
@@ -59,7 +60,7 @@ export default function SendMailIn() {
       <p className="muted">Write as a partner user would to the vendor’s registration address. Demo partner users: anna@contoso.example, ben@fabrikam.example, chloe@adatum.example.</p>
       {result ? (
         <Alert tone={result.ok ? 'success' : 'warning'} title={result.ok ? 'Received' : 'Not processed'}>
-          {result.message}
+          {'message' in result ? result.message : result.formError}
         </Alert>
       ) : null}
       <Form method="post" className="stack card">

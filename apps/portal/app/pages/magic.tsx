@@ -4,12 +4,13 @@ import { type ActionFunctionArgs, type AppLoadContext, json, type LoaderFunction
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { createIsbotFromList, list as botPatterns } from 'isbot'
 import { PublicPage } from '~/components/portal-chrome'
-import { useSubmitting } from '~/lib/forms'
+import { isFormFailure, useSubmitting } from '~/lib/forms'
 import { joinPortalPath } from '~/lib/portal-address'
 import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { getPartnerSession } from '~/server/session.server'
 import { signInWithLink } from '~/server/sign-in.server'
 import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 // Link scanners and previewers, but not headless browsers: those are people's
 // automation (and our end-to-end tests), and they do follow the link on purpose.
@@ -50,15 +51,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The "Sign in" button of the confirm page (shown to clients that look automated). */
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   return consume(request, tenant, params.token ?? '', context.clientIp, context)
-}
+})
 
 export default function MagicLink() {
   const loaded = useLoaderData<typeof loader>()
   const acted = useActionData<typeof action>()
-  const result = acted ?? loaded
+  // The form has no fields: a refused (crafted) submission just shows the page again.
+  const result = acted && !isFormFailure(acted) ? acted : loaded
   const brand = usePortalBrand()
   const href = usePortalHref()
   const signingIn = useSubmitting()

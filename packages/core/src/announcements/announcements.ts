@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { type TenantTransaction, sql, withTenant } from '@accord/db'
+import { isUuid, type TenantTransaction, sql, withTenant } from '@accord/db'
 import { ANNOUNCEMENT_PLACEHOLDERS, renderEmail } from '@accord/email'
 import { announcementFanout, sendOutboxEmail } from '@accord/jobs'
 import { z } from 'zod'
@@ -584,9 +584,10 @@ export async function acknowledgeMyAnnouncement(ctx: CoreContext, rawInput: { an
 }
 
 /** `<tenant id>.<secret>` from an e-mail link → the receipt it belongs to, or null (forged, unknown, malformed). */
-async function receiptByLink(deps: CoreDeps, token: string) {
+async function receiptByLink(_deps: Pick<CoreDeps, 'db'>, token: string) {
   const [tenantId, secret] = token.split('.')
-  if (!tenantId || !secret || !/^[0-9a-f-]{36}$/i.test(tenantId) || secret.length < 20 || secret.length > 60) return null
+  // A strict uuid: '-' × 36 would pass a character class and then fail as a tenant scope (a 500, not a 'does not work').
+  if (!tenantId || !secret || !isUuid(tenantId) || secret.length < 20 || secret.length > 60) return null
   return { tenantId, hash: tokenHash(secret) }
 }
 
@@ -604,6 +605,27 @@ export async function acknowledgeAnnouncementByLink(deps: CoreDeps, input: { tok
   const row = result.rows[0]
   if (!row) return null
   return { title: row.title, name: row.name, acknowledgedAt: row.acknowledged_at, already: row.already, ackRequired: row.ack_required }
+}
+
+/**
+ * What an e-mail link's token names, without recording anything (for the
+ * pages that answer a link that did not work, and for link scanners):
+ * `valid` (a receipt of a published announcement), `withdrawn` (its
+ * announcement is no longer published) or `unknown` (forged, malformed, changed).
+ */
+export async function announcementLinkState(deps: Pick<CoreDeps, 'db'>, input: { token: string }): Promise<'valid' | 'withdrawn' | 'unknown'> {
+  const link = await receiptByLink(deps, input.token)
+  if (!link) return 'unknown'
+  const row = await withTenant(deps.db, { tenantId: link.tenantId }, (trx) =>
+    trx
+      .selectFrom('announcement_receipts as r')
+      .innerJoin('announcements as a', (join) => join.onRef('a.tenant_id', '=', 'r.tenant_id').onRef('a.id', '=', 'r.announcement_id'))
+      .select('a.status')
+      .where('r.link_token_hash', '=', link.hash)
+      .executeTakeFirst(),
+  )
+  if (!row) return 'unknown'
+  return row.status === 'published' ? 'valid' : 'withdrawn'
 }
 
 /** The e-mail's open pixel: marks opened the first time; any token, valid or not, gets the same pixel back. */

@@ -5,6 +5,15 @@ export interface RateLimitRule {
   windowSeconds: number
 }
 
+/**
+ * The registration form's instant conflict check, per signed-in person:
+ * plenty for typing (one check per pause), but the check must not become an
+ * oracle that answers unlimited "is this customer claimed?" questions.
+ */
+export const precheckRateLimit = { limit: 60, windowSeconds: 60 } satisfies RateLimitRule
+
+export const PRECHECK_RATE_LIMITED = 'The conflict check has been asked very often in the last minute and pauses for a moment. You can still submit the registration; it is checked in full then.'
+
 export const loginRateLimits = {
   perIp: { limit: 30, windowSeconds: 15 * 60 },
   perAccount: { limit: 8, windowSeconds: 15 * 60 },
