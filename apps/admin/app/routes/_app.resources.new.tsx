@@ -25,7 +25,7 @@ export const action = formAction(async ({ request, context }: ActionFunctionArgs
   const result = await submitNewResource(staff, request)
   if (result.ok) throw redirect(result.redirectTo, { headers: staff.headers })
   return data(result.failure, { status: result.status })
-})
+}, { intent: () => 'resource' })
 
 export default function NewResource() {
   const { tiers, industries, useCases, maxBytes, accept } = useLoaderData<typeof loader>()

@@ -44,7 +44,7 @@ export const action = formAction(async ({ request, context, params }: ActionFunc
     if (code === 'NOT_FOUND' || code === 'VALIDATION') throw notFound('This page does not exist.')
     return actionFailure(error, { intent })
   }
-})
+}, { intent: (form) => (form.get('intent') === 'save' || form.get('intent') === 'publish' ? 'page' : String(form.get('intent') ?? '')) })
 
 export default function ProgrammePageEditor() {
   const { page, canManage } = useLoaderData<typeof loader>()

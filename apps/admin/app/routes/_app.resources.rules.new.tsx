@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'programme.manage')
   return submitProgrammePageForm(caller, await request.formData(), undefined)
-})
+}, { intent: () => 'page' })
 
 export default function NewProgrammePage() {
   const result = useActionData<typeof action>()

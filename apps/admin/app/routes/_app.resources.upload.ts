@@ -17,6 +17,10 @@ export const action = formAction(async ({ request, context }: ActionFunctionArgs
   headers.set('Cache-Control', 'no-store')
   if (result.ok) return Response.json(result, { headers })
   return Response.json({ ok: false, failure: result.failure }, { status: result.status, headers })
+}, {
+  // The XMLHttpRequest reads { ok, failure } (see useUploadWithProgress).
+  respond: (failure, request) =>
+    Response.json({ ok: false, failure: { ...failure, intent: new URL(request.url).searchParams.has('replace') ? 'replace' : 'resource' } }, { status: 400, headers: { 'Cache-Control': 'no-store' } }),
 })
 
 export function loader() {

@@ -154,7 +154,7 @@ export const action = formAction(async ({ request, context }: ActionFunctionArgs
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-})
+}, { intent: (form) => (form.get('intent') === 'motion' ? `motion-${String(form.get('motion') ?? '')}` : String(form.get('intent') ?? '')) })
 
 const hourLabel = (hour: number) => `${String(hour).padStart(2, '0')}:00`
 const amountText = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-GB', { maximumFractionDigits: 2 }))

@@ -85,7 +85,7 @@ export const action = formAction(async ({ request, context }: ActionFunctionArgs
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-})
+}, { intent: (form) => (form.get('intent') === 'partner-channel' ? `partner-channel:${String(form.get('partnerId') ?? '')}` : String(form.get('intent') ?? '')) })
 
 type Settings = ReturnType<typeof useLoaderData<typeof loader>>['settings']
 type ActionResult = ReturnType<typeof useActionData<typeof action>>

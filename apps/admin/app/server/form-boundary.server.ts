@@ -19,7 +19,14 @@ function isFormBody(request: Request): boolean {
  * action runs, instead of reaching Postgres as a 500. A test checks that
  * every route's action is wrapped.
  */
-export function formAction<Args extends ActionFunctionArgs, Result>(action: (args: Args) => Promise<Result>) {
+export interface FormBoundaryOptions {
+  /** The intent the page shows this form's errors under, when it is not the submitted `intent` field (editors, per-row forms). */
+  intent?: (form: FormData) => string | null
+  /** Answer in the route's own shape (resource routes answering XMLHttpRequest). */
+  respond?: (failure: FormFailure, request: Request) => Response
+}
+
+export function formAction<Args extends ActionFunctionArgs, Result>(action: (args: Args) => Promise<Result>, options: FormBoundaryOptions = {}) {
   const guarded = async (args: Args) => {
     if (isFormBody(args.request)) {
       let form: FormData | null = null
@@ -30,7 +37,9 @@ export function formAction<Args extends ActionFunctionArgs, Result>(action: (arg
       }
       const scan = form ? scanFormData(form) : null
       if (scan?.fieldErrors) {
-        const body: FormFailure = { ok: false, intent: scan.values.intent ?? null, formError: CONTROL_CHARACTER_FORM_ERROR, fieldErrors: scan.fieldErrors, values: scan.values, code: 'VALIDATION' }
+        const intent = form && options.intent ? options.intent(form) : (scan.values.intent ?? null)
+        const body: FormFailure = { ok: false, intent, formError: CONTROL_CHARACTER_FORM_ERROR, fieldErrors: scan.fieldErrors, values: scan.values, code: 'VALIDATION' }
+        if (options.respond) return options.respond(body, args.request) as never
         return data(body, { status: 400 })
       }
     }
