@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { authEnv } from '@accord/auth/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
@@ -14,6 +15,7 @@ let port: number
 try {
   port = adminEnv().ADMIN_PORT
   coreEnv()
+  authEnv()
   dbEnv()
   appDatabaseUrl()
   emailEnv()

@@ -51,6 +51,8 @@ export const signedInPages = [
   { name: 'resource', path: 'resources/:resourceId', file: 'pages/resource.tsx' },
   { name: 'programme', path: 'programme', file: 'pages/programme.tsx' },
   { name: 'programme-page', path: 'programme/:slug', file: 'pages/programme-page.tsx' },
+  // The organisation's people; partner admins deactivate and reactivate them here.
+  { name: 'team', path: 'team', file: 'pages/team.tsx' },
 ] as const
 
 export const PATH_PREFIX = 't/:tenantSlug'

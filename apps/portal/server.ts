@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { authEnv } from '@accord/auth/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
@@ -11,7 +12,7 @@ import { portalEnv } from './env'
 
 // Fail at boot, naming every bad setting at once, rather than on the first request.
 const problems: string[] = []
-for (const check of [portalEnv, coreEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
+for (const check of [portalEnv, coreEnv, authEnv, dbEnv, () => appDatabaseUrl(), emailEnv, webEnv]) {
   try {
     check()
   } catch (error) {

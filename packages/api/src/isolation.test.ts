@@ -17,6 +17,8 @@ import { appErrorOf } from './trpc.js'
 let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 let partnerCallerA: ReturnType<typeof createCaller>
+// A partner admin of tenant A: the Team procedures act only for admins, so isolation is probed with one.
+let partnerAdminCallerA: ReturnType<typeof createCaller>
 let partnerIdOfA: string
 const markersOfB: string[] = []
 // Tenant B's published programme rules page: tenant A's staff and partners must never reach it.
@@ -25,7 +27,7 @@ let pageB: { pageId: string; slug: string }
 let resourcesOfB: { fileId: string; linkId: string }
 let hubspot: FakeHubspot
 let slack: FakeSlack
-let b: { announcementId: string; crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string }
+let b: { announcementId: string; crmRunId: string; linkId: string; tenantId: string; partnerId: string; invitationId: string; ownerId: string; slug: string; registrationId: string; importId: string; repUserId: string }
 
 beforeAll(async () => {
   deps = await createTestDeps()
@@ -57,7 +59,7 @@ beforeAll(async () => {
   const linkOfB = await createLinkResource(vendorB.owner, { title: 'Bravo Secret Video', contentType: 'demo_script', url: 'https://bravo-secret.example/video' })
   resourcesOfB = { fileId: fileOfB.resourceId, linkId: linkOfB.resourceId }
   markersOfB.push(fileOfB.resourceId, linkOfB.resourceId, 'Bravo Secret Battle Card', 'Bravo Secret Industry', 'bravo-secret.pdf', 'Bravo secret pricing floor', 'Bravo Secret Video', 'bravo-secret.example')
-  b = { announcementId: announcementB.announcementId, crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId }
+  b = { announcementId: announcementB.announcementId, crmRunId: crmB.runId, linkId: linkB.linkId, tenantId: vendorB.tenantId, partnerId: partnerB.id, invitationId: invitation.invitationId, ownerId: vendorB.ownerId, slug: vendorB.slug, registrationId: registrationB.registrationId, importId: importB.importId, repUserId: repB.userId }
   markersOfB.push(announcementB.announcementId, 'Bravo Secret Announcement', 'Bravo secret body', importB.importId, 'bravo-secret-file.csv', crmB.runId, 'pat-bravo-secret-token', hubspot.url)
   slack = await startFakeSlack()
   const slackHookB = slack.createWebhook('bravo')
@@ -68,6 +70,8 @@ beforeAll(async () => {
   markersOfB.push(registrationB.registrationId, 'bravo-customer.com', 'Bravo Hidden Customer', vendorB.tenantId, partnerB.id, 'Bravo Hidden Corp', 'Bravo Secret Partner', 'bravo-invitee@bravo.example', vendorB.ownerEmail, repB.email, repB.userId)
   callerA = createCaller({ core: vendorA.owner, app: 'admin', portalTenantId: null })
   partnerCallerA = createCaller({ core: repA.context, app: 'portal', portalTenantId: vendorA.tenantId })
+  const adminA = await createPartnerUser(deps, { tenantId: vendorA.tenantId, partnerId: partnerA.id, role: 'partner_admin' })
+  partnerAdminCallerA = createCaller({ core: adminA.context, app: 'portal', portalTenantId: vendorA.tenantId })
 })
 afterAll(async () => {
   await hubspot?.close()
@@ -97,6 +101,22 @@ const probes: Record<string, () => Promise<unknown>> = {
   'admin.workspace.staff': () => callerA.admin.workspace.staff(),
   'admin.workspace.changeStaffRole': () => callerA.admin.workspace.changeStaffRole({ userId: b.ownerId, role: 'viewer' }),
   'admin.workspace.auditLog': () => callerA.admin.workspace.auditLog(),
+  'admin.workspace.deactivateStaff': async () => {
+    expect(await attempt(() => callerA.admin.workspace.deactivateStaff({ userId: b.ownerId }))).toEqual({ ok: false, code: 'NOT_FOUND' })
+    return callerA.admin.workspace.deactivateStaff({ userId: b.ownerId })
+  },
+  'admin.workspace.reactivateStaff': () => callerA.admin.workspace.reactivateStaff({ userId: b.ownerId }),
+  'admin.partners.deactivateUser': async () => {
+    expect(await attempt(() => callerA.admin.partners.deactivateUser({ userId: b.repUserId }))).toEqual({ ok: false, code: 'NOT_FOUND' })
+    return callerA.admin.partners.deactivateUser({ userId: b.repUserId })
+  },
+  'admin.partners.reactivateUser': () => callerA.admin.partners.reactivateUser({ userId: b.repUserId }),
+  'portal.team.list': () => partnerAdminCallerA.portal.team.list(),
+  'portal.team.deactivate': async () => {
+    expect(await attempt(() => partnerAdminCallerA.portal.team.deactivate({ userId: b.repUserId }))).toEqual({ ok: false, code: 'NOT_FOUND' })
+    return partnerAdminCallerA.portal.team.deactivate({ userId: b.repUserId })
+  },
+  'portal.team.reactivate': () => partnerAdminCallerA.portal.team.reactivate({ userId: b.repUserId }),
   'admin.partners.list': () => callerA.admin.partners.list({ status: 'all' }),
   'admin.partners.get': () => callerA.admin.partners.get({ partnerId: b.partnerId }),
   'admin.partners.people': () => callerA.admin.partners.people({ partnerId: b.partnerId }),
@@ -276,6 +296,8 @@ describe('tenant isolation through every procedure', () => {
   it("left tenant B's partner untouched", async () => {
     const row = await deps.ownerDb.selectFrom('partner_organisations').select(['name', 'status']).where('id', '=', b.partnerId).executeTakeFirstOrThrow()
     expect(row).toEqual({ name: 'Bravo Secret Partner', status: 'active' })
+    const peopleOfB = await deps.ownerDb.selectFrom('users').select(['id', 'status']).where('tenant_id', '=', b.tenantId).where('id', 'in', [b.ownerId, b.repUserId]).execute()
+    expect(peopleOfB.map((person) => person.status)).toEqual(['active', 'active'])
     const registration = await deps.ownerDb.selectFrom('registrations').select(['status', 'partner_id']).where('id', '=', b.registrationId).executeTakeFirstOrThrow()
     expect(registration).toEqual({ status: 'submitted', partner_id: b.partnerId })
     const events = await deps.ownerDb.selectFrom('registration_events').select('type').where('registration_id', '=', b.registrationId).execute()
@@ -349,7 +371,7 @@ describe('control characters in every procedure’s input', () => {
       partnerCallerA = partner
     }
     expect(calls.filter((call) => call.code === 'INTERNAL' || call.code === 'UNMAPPED')).toEqual([])
-    const strips = new Set(Object.entries(appRouter._def.procedures).filter(([, procedure]) => ((procedure as { _def: { meta?: { stripControlCharacters?: string[] } } })._def.meta?.stripControlCharacters ?? []).length > 0).map(([path]) => path))
+    const strips = new Set(Object.entries(appRouter._def.procedures).filter(([, procedure]) => ((procedure as unknown as { _def: { meta?: { stripControlCharacters?: string[] } } })._def.meta?.stripControlCharacters ?? []).length > 0).map(([path]) => path))
     expect([...strips].sort()).toEqual(['admin.announcements.save', 'admin.partners.list', 'admin.programmePages.save', 'admin.registrations.queue', 'admin.resources.list', 'portal.registrations.list', 'portal.resources.search'])
     const accepted = calls.filter((call) => call.hadText && !strips.has(call.path) && call.code !== 'VALIDATION')
     expect(accepted).toEqual([])

@@ -16,7 +16,7 @@ import { appErrorOf } from './trpc.js'
 let deps: TestDeps
 let callerA: ReturnType<typeof createCaller>
 const forbidden: string[] = []
-let ids: { registrationA: string; registrationB: string; importB: string; linkB: string; announcementB: string; announcementAll: string }
+let ids: { registrationA: string; registrationB: string; importB: string; linkB: string; announcementB: string; announcementAll: string; repB: string; repA: string }
 // The library: one resource for everyone, one for the Elite tier only (A is not Elite), one draft.
 let library: { forAll: string; eliteOnly: string; draft: string }
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
     await publishAnnouncement(vendor.owner, { announcementId })
     await runAnnouncementFanout(deps, { tenantId: vendor.tenantId, announcementId })
   }
-  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId, announcementB: announcementB.announcementId, announcementAll: announcementAll.announcementId }
+  ids = { registrationA: dealA.registrationId, registrationB: dealB.registrationId, importB: importB.importId, linkB: linkB.linkId, announcementB: announcementB.announcementId, announcementAll: announcementAll.announcementId, repB: repB.userId, repA: repA.userId }
   forbidden.push(announcementB.announcementId, 'Bravo-only pricing memo', repB.userId, linkB.linkId, partnerB.id, 'Partner Bravo Hidden', 'Bravo Secret Customer', 'bravo-secret-customer.com', 'bravo-rep@bravo-hidden.example', dealB.registrationId, importB.importId, 'bravo-import.csv', 'INTERNAL-NOTE', '99999', '99,999', '"37"', 'discount', 'internal')
   // Programme rules pages: one published, one draft. Partners read the first; the draft never reaches them.
   const publishedPage = await saveProgrammePage(vendor.owner, { title: 'Conflict policy for all', slug: 'conflict-policy', bodyHtml: '<h2>Who wins</h2><p>Registered beats unregistered.</p>' })
@@ -148,6 +148,18 @@ const probes: Record<string, () => Promise<unknown>> = {
   'portal.registrations.importResultCsv': () => callerA.portal.registrations.importResultCsv({ importId: ids.importB }),
   'portal.registrations.createImport': () => callerA.portal.registrations.createImport({ fileName: 'alpha.csv', contentBase64: Buffer.from('Company\nAlpha Import\n').toString('base64') }),
   'portal.registrations.startImport': () => callerA.portal.registrations.startImport({ importId: ids.importB, mapping: {} }),
+  // Partner A's admin sees their own organisation's people only, and cannot touch partner B's.
+  'portal.team.list': async () => {
+    const team = await callerA.portal.team.list()
+    expect(team.people.map((person) => person.id)).toEqual([ids.repA])
+    expect(Object.keys(team.people[0] ?? {}).sort()).toEqual(['active', 'canDeactivate', 'canReactivate', 'deactivatedAt', 'deactivatedByVendor', 'email', 'id', 'isMe', 'lastSignInAt', 'name', 'role', 'roleLabel'])
+    return team
+  },
+  'portal.team.deactivate': async () => {
+    await expect(callerA.portal.team.deactivate({ userId: ids.repB })).rejects.toThrow(/not found/)
+    return callerA.portal.team.deactivate({ userId: ids.repB })
+  },
+  'portal.team.reactivate': () => callerA.portal.team.reactivate({ userId: ids.repB }),
 }
 
 describe('partner-safe portal: every procedure', () => {
@@ -167,5 +179,10 @@ describe('partner-safe portal: every procedure', () => {
       expect(['NOT_FOUND', 'VALIDATION', 'CONFLICT']).toContain(appError.code)
       for (const marker of forbidden) expect(appError.message).not.toContain(marker)
     }
+  })
+
+  it('left partner B’s people active', async () => {
+    const repB = await deps.ownerDb.selectFrom('users').select('status').where('id', '=', ids.repB).executeTakeFirstOrThrow()
+    expect(repB.status).toBe('active')
   })
 })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Database, isUuid, sql, withTenant } from '@accord/db'
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia'
+import { authEnv } from './env.js'
 
 /**
  * Database-backed sessions through Lucia v3, behind our own small interface
@@ -45,6 +46,14 @@ export interface SessionManagerOptions {
   secureCookies: boolean
   /** Lucia extends sessions automatically when half of this has passed. */
   lifetimeDays?: number
+  /**
+   * Absolute lifetime in days from sign-in, per kind of user, however often
+   * the sliding expiry was extended. Defaults from the auth env
+   * (SESSION_MAX_AGE_DAYS_STAFF / SESSION_MAX_AGE_DAYS_PARTNER).
+   */
+  maxAgeDays?: { staff: number; partner: number }
+  /** Clock for the absolute lifetime and the recorded sign-in time (tests inject one). */
+  now?: () => Date
 }
 
 declare module 'lucia' {
@@ -57,6 +66,7 @@ declare module 'lucia' {
 interface SessionRow {
   session_id: string
   expires_at: Date
+  created_at: Date
   ip: string | null
   user_agent: string | null
   user_id: string
@@ -76,15 +86,30 @@ const splitUserId = (luciaUserId: string) => {
   return { tenantId, userId }
 }
 
-function createAdapter(db: Database): Adapter {
+interface AdapterOptions {
+  db: Database
+  maxAgeDays: { staff: number; partner: number }
+  now: () => Date
+}
+
+const DAY_MS = 86_400_000
+
+function createAdapter({ db, maxAgeDays, now }: AdapterOptions): Adapter {
   return {
     async getSessionAndUser(sessionId): Promise<[DatabaseSession | null, DatabaseUser | null]> {
       const tenantId = tenantOfSession(sessionId)
       if (!isUuid(tenantId)) return [null, null]
       // One statement (the function scopes itself to the tenant; RLS applies): this runs on every signed-in request.
+      // It returns nothing for a deactivated user, so a deactivation takes effect on the very next request.
       const { rows } = await sql<SessionRow>`select * from session_with_user(${tenantId}::uuid, ${sessionId})`.execute(db)
       const row = rows[0]
       if (!row) return [null, null]
+      // Absolute lifetime: the sliding expiry alone would keep a stolen, busy session alive for ever.
+      const maxAge = (row.kind === 'partner' ? maxAgeDays.partner : maxAgeDays.staff) * DAY_MS
+      if (row.created_at.getTime() + maxAge <= now().getTime()) {
+        await withTenant(db, { tenantId }, (trx) => trx.deleteFrom('sessions').where('id', '=', sessionId).execute())
+        return [null, null]
+      }
       return [
         { id: row.session_id, userId: `${row.tenant_id}:${row.user_id}`, expiresAt: row.expires_at, attributes: { ip: row.ip, userAgent: row.user_agent } },
         {
@@ -113,7 +138,7 @@ function createAdapter(db: Database): Adapter {
       await withTenant(db, { tenantId }, (trx) =>
         trx
           .insertInto('sessions')
-          .values({ tenant_id: tenantId, id: session.id, user_id: userId, expires_at: session.expiresAt, ip: session.attributes.ip, user_agent: session.attributes.userAgent })
+          .values({ tenant_id: tenantId, id: session.id, user_id: userId, expires_at: session.expiresAt, ip: session.attributes.ip, user_agent: session.attributes.userAgent, created_at: now() })
           .execute(),
       )
     },
@@ -139,8 +164,14 @@ function createAdapter(db: Database): Adapter {
 }
 
 export function createSessionManager(options: SessionManagerOptions): SessionManager {
+  const env = options.maxAgeDays ? null : authEnv()
+  const adapter = createAdapter({
+    db: options.db,
+    maxAgeDays: options.maxAgeDays ?? { staff: env?.SESSION_MAX_AGE_DAYS_STAFF ?? 30, partner: env?.SESSION_MAX_AGE_DAYS_PARTNER ?? 30 },
+    now: options.now ?? (() => new Date()),
+  })
   const luciaFor = (cookiePath = '/') =>
-    new Lucia(createAdapter(options.db), {
+    new Lucia(adapter, {
       sessionExpiresIn: new TimeSpan(options.lifetimeDays ?? 30, 'd'),
       sessionCookie: { name: options.cookieName, expires: true, attributes: { secure: options.secureCookies, sameSite: 'lax', path: cookiePath } },
       getUserAttributes: (attributes) => attributes,

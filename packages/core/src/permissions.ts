@@ -11,6 +11,8 @@ export const staffPermissions = {
   'settings.manage': ['owner', 'admin'],
   'staff.view': ALL,
   'staff.manage': ['owner'],
+  /** Deactivate and reactivate team members (only owners may do it to an owner). */
+  'staff.deactivate': ['owner', 'admin'],
   'partners.view': ALL,
   'partners.manage': ['owner', 'admin', 'partner_manager'],
   'audit.view': ['owner', 'admin'],

@@ -535,6 +535,15 @@ export interface Sessions {
   user_id: string;
 }
 
+export interface SignInLockouts {
+  failures: number;
+  key: string;
+  last_failure_at: Timestamp;
+  lock_level: Generated<number>;
+  locked_until: Timestamp | null;
+  window_started_at: Timestamp;
+}
+
 export interface SlackCommandReceipts {
   outcome: string | null;
   received_at: Generated<Timestamp>;
@@ -604,6 +613,9 @@ export interface Territories {
 
 export interface Users {
   created_at: Generated<Timestamp>;
+  deactivated_at: Timestamp | null;
+  deactivated_by_kind: string | null;
+  deactivated_by_user_id: string | null;
   email: string;
   email_verified_at: Timestamp | null;
   id: Generated<string>;
@@ -652,6 +664,7 @@ export interface DB {
   resource_events: ResourceEvents;
   resources: Resources;
   sessions: Sessions;
+  sign_in_lockouts: SignInLockouts;
   slack_command_receipts: SlackCommandReceipts;
   slack_connections: SlackConnections;
   slack_messages: SlackMessages;

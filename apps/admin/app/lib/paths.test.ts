@@ -5,11 +5,40 @@ describe('safeRedirectPath', () => {
   it.each([
     ['/partners?status=all', '/partners?status=all'],
     ['/partners/1#invite', '/partners/1#invite'],
+    ['/', '/'],
+    ['/settings/team', '/settings/team'],
+    ['/partners/./1', '/partners/1'],
+    ['/a/../partners', '/partners'],
+    ['/search?q=%2F%2Fnot-a-host', '/search?q=%2F%2Fnot-a-host'],
   ])('keeps the local path %s', (input, expected) => {
     expect(safeRedirectPath(input)).toBe(expected)
   })
 
-  it.each([null, '', 'https://evil.example', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/\u0000x', 42])('refuses %s', (input) => {
+  it.each([
+    null,
+    '',
+    'https://evil.example',
+    'https://evil',
+    '//evil.example/x',
+    '//evil',
+    '/\\evil.example',
+    '/\\evil',
+    '/%5Cevil',
+    '/%5cevil',
+    '/%2F%2Fevil',
+    '/.//evil.example',
+    '/%2e//x',
+    '/%2E//x',
+    '/..//x',
+    '/./%2e/..//x',
+    '/%2e%2e//x',
+    '\\\\evil',
+    'javascript:alert(1)',
+    'javascript:',
+    '/\u0000x',
+    '/\t/evil',
+    42,
+  ])('refuses %s', (input) => {
     expect(safeRedirectPath(input)).toBe('/')
   })
 })

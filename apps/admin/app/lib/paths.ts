@@ -1,19 +1,36 @@
+const BASE = 'http://admin.invalid'
+
+/** `//host` and `/\\host` are another site to a browser; so is anything that decodes to them. */
+function looksLikeAnotherHost(path: string): boolean {
+  if (path.startsWith('//') || path.startsWith('/\\')) return true
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return true
+  }
+  return decoded.startsWith('//') || decoded.startsWith('/\\')
+}
+
 /**
- * Where to send someone after signing in: only paths on this site. Anything
- * else ("//evil.example", "https://…", "/\\evil") falls back, so the login
- * form cannot be used as an open redirect.
+ * Where to send someone after signing in: only paths on this site. The
+ * value is resolved by the URL parser against a dummy origin and checked
+ * again afterwards, because dot segments hide a second slash from a prefix
+ * test: `/.//evil.example`, `/%2e//x` and `/..//x` all resolve to `//…`,
+ * which a browser follows to another host. Anything else falls back.
  */
 export function safeRedirectPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return fallback
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback
   if (/[\u0000-\u001f\u007f]/.test(value)) return fallback
+  if (!value.startsWith('/') || looksLikeAnotherHost(value)) return fallback
+  let url: URL
   try {
-    const url = new URL(value, 'http://admin.invalid')
-    if (url.origin !== 'http://admin.invalid') return fallback
-    return `${url.pathname}${url.search}${url.hash}`
+    url = new URL(value, BASE)
   } catch {
     return fallback
   }
+  if (url.origin !== BASE || looksLikeAnotherHost(url.pathname)) return fallback
+  return `${url.pathname}${url.search}${url.hash}`
 }
 
 /**

@@ -97,6 +97,18 @@ export const action = formAction(async ({ request, context, params }: ActionFunc
         return actionFailure(error, { intent })
       }
     }
+    case 'deactivate-user':
+    case 'reactivate-user': {
+      const userId = String(form.get('userId') ?? '')
+      const name = String(form.get('name') ?? '').slice(0, 200) || 'This person'
+      try {
+        if (intent === 'deactivate-user') await caller.admin.partners.deactivateUser({ userId })
+        else await caller.admin.partners.reactivateUser({ userId })
+        return actionSuccess(intent, intent === 'deactivate-user' ? `${name} is deactivated and signed out of the portal.` : `${name} is active again and can sign in to the portal.`)
+      } catch (error) {
+        return actionFailure(error, { intent })
+      }
+    }
     case 'archive':
     case 'restore': {
       try {
@@ -131,6 +143,9 @@ export default function PartnerPage() {
   const revokingLink = useSubmitting('revoke-link')
   const archived = partner.status === 'archived'
   const otherFailure = result && !result.ok && ['revoke', 'archive', 'restore', 'create-link', 'revoke-link'].includes(result.intent ?? '') ? result : null
+  const accessFailure = result && !result.ok && ['deactivate-user', 'reactivate-user'].includes(result.intent ?? '') ? result : null
+  const deactivatingUser = useSubmitting('deactivate-user')
+  const reactivatingUser = useSubmitting('reactivate-user')
 
   return (
     <>
@@ -182,6 +197,9 @@ export default function PartnerPage() {
 
       <section className="card" aria-labelledby="people-title">
         <h2 id="people-title">People</h2>
+        <FormNotice result={result} intent="deactivate-user" />
+        <FormNotice result={result} intent="reactivate-user" />
+        <FormError failure={accessFailure} />
         {people.users.length === 0 ? (
           <p className="muted">Nobody from {partner.name} has joined yet. Invitations they accept show up here.</p>
         ) : (
@@ -194,17 +212,48 @@ export default function PartnerPage() {
                   <th scope="col">E-mail</th>
                   <th scope="col">Role</th>
                   <th scope="col">Last sign-in</th>
+                  {canManage ? (
+                    <th scope="col">
+                      <span className="sr-only">Access</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
                 {people.users.map((person) => (
                   <tr key={person.id}>
                     <td>
-                      {person.name} {person.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                      {person.name} {person.status === 'active' ? null : <Badge tone="warning">{person.deactivatedBy === 'partner' ? 'Deactivated by their admin' : 'Deactivated'}</Badge>}
                     </td>
                     <td className="wrap-anywhere">{person.email}</td>
                     <td>{person.roleLabel}</td>
                     <td>{person.lastLoginAt ? formatDateTime(person.lastLoginAt) : <span className="muted">Never</span>}</td>
+                    {canManage ? (
+                      <td className="actions">
+                        {person.status === 'active' ? (
+                          <ConfirmAction
+                            label={`Deactivate ${person.name}`}
+                            confirmLabel={`Deactivate ${person.name}`}
+                            pendingLabel="Deactivating…"
+                            pending={deactivatingUser}
+                            intent="deactivate-user"
+                            hidden={{ userId: person.id, name: person.name }}
+                          >
+                            {person.name} is signed out of the portal at once and can no longer sign in (password, sign-in link or reset). Their registrations stay. Their own partner admin cannot undo this; you can reactivate them later.
+                          </ConfirmAction>
+                        ) : (
+                          <Form method="post" action={pageAction} className="inline-form">
+                            <input type="hidden" name="intent" value="reactivate-user" />
+                            <input type="hidden" name="userId" value={person.id} />
+                            <input type="hidden" name="name" value={person.name} />
+                            <button type="submit" className="button secondary small" disabled={reactivatingUser} aria-busy={reactivatingUser || undefined}>
+                              {reactivatingUser ? 'Reactivating…' : 'Reactivate'}
+                              <span className="sr-only"> {person.name}</span>
+                            </button>
+                          </Form>
+                        )}
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>

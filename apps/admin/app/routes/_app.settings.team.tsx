@@ -20,10 +20,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { caller, user, headers } = await requireStaff(request, context, 'staff.view')
   const staff = await caller.admin.workspace.staff()
   const label = (role: string | null) => (role && role in staffRoleLabels ? staffRoleLabels[role as keyof typeof staffRoleLabels] : '—')
+  const activeOwners = staff.members.filter((member) => member.role === 'owner' && member.status === 'active').length
   return data(
     {
       me: user.id,
       canManage: staffCan(user.staffRole, 'staff.manage'),
+      canDeactivate: staffCan(user.staffRole, 'staff.deactivate'),
+      isOwner: user.staffRole === 'owner',
+      activeOwners,
       roleOptions: STAFF_ROLES.map((role) => ({ value: role, label: staffRoleLabels[role] })),
       members: staff.members.map((member) => ({ ...member, roleLabel: label(member.role) })),
       invitations: staff.invitations.map((invitation) => ({ ...invitation, roleLabel: label(invitation.role) })),
@@ -34,9 +38,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
-  const { caller } = await requireStaff(request, context, 'staff.manage')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
+  // Deactivation is for owners and admins; everything else on this page for owners.
+  const { caller } = await requireStaff(request, context, intent === 'deactivate' || intent === 'reactivate' ? 'staff.deactivate' : 'staff.manage')
+  if (intent === 'deactivate' || intent === 'reactivate') {
+    const userId = String(form.get('userId') ?? '')
+    const name = String(form.get('name') ?? '').slice(0, 200) || 'This team member'
+    try {
+      if (intent === 'deactivate') await caller.admin.workspace.deactivateStaff({ userId })
+      else await caller.admin.workspace.reactivateStaff({ userId })
+      return actionSuccess(intent, intent === 'deactivate' ? `${name} is deactivated and signed out everywhere.` : `${name} is active again and can sign in.`)
+    } catch (error) {
+      return actionFailure(error, { intent })
+    }
+  }
   if (intent === 'invite') {
     const values = formValues(form, INVITE_FIELDS)
     try {
@@ -69,15 +85,17 @@ export const action = formAction(async ({ request, context }: ActionFunctionArgs
 
 export default function Team() {
   const pageAction = usePageAction()
-  const { members, invitations, canManage, roleOptions, me, now } = useLoaderData<typeof loader>()
+  const { members, invitations, canManage, canDeactivate, isOwner, activeOwners, roleOptions, me, now } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const inviteFailure = errorsFor(result, 'invite')
   const inviteRef = useFormFeedback(result, 'invite', { resetOnSuccess: true })
   const inviting = useSubmitting('invite')
   const revoking = useSubmitting('revoke')
+  const deactivating = useSubmitting('deactivate')
+  const reactivatingFor = navigation.formData?.get('intent') === 'reactivate' ? navigation.formData.get('userId') : null
   const changingFor = navigation.formData?.get('intent') === 'changeRole' ? navigation.formData.get('userId') : null
-  const tableFailure = result && !result.ok && (result.intent === 'changeRole' || result.intent === 'revoke') ? result : null
+  const tableFailure = result && !result.ok && ['changeRole', 'deactivate', 'reactivate'].includes(result.intent ?? '') ? result : null
 
   return (
     <>
@@ -87,6 +105,8 @@ export default function Team() {
       <section className="card" aria-labelledby="members-title">
         <h2 id="members-title">Members</h2>
         <FormNotice result={result} intent="changeRole" />
+        <FormNotice result={result} intent="deactivate" />
+        <FormNotice result={result} intent="reactivate" />
         {tableFailure ? (
           <div data-form-error tabIndex={-1} className="alert error" role="alert">
             {tableFailure.formError ?? Object.values(tableFailure.fieldErrors).flat().join(' ')}
@@ -101,6 +121,11 @@ export default function Team() {
                 <th scope="col">E-mail</th>
                 <th scope="col">Role</th>
                 <th scope="col">Last sign-in</th>
+                {canDeactivate ? (
+                  <th scope="col">
+                    <span className="sr-only">Access</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -108,7 +133,7 @@ export default function Team() {
                 <tr key={member.id}>
                   <td>
                     {member.name}
-                    {member.id === me ? <span className="muted"> (you)</span> : null} {member.status === 'active' ? null : <Badge tone="warning">Disabled</Badge>}
+                    {member.id === me ? <span className="muted"> (you)</span> : null} {member.status === 'active' ? null : <Badge tone="warning">Deactivated</Badge>}
                   </td>
                   <td className="wrap-anywhere">
                     {member.email} {member.emailVerifiedAt ? null : <Badge tone="warning">Unverified</Badge>}
@@ -138,6 +163,18 @@ export default function Team() {
                     )}
                   </td>
                   <td>{member.lastLoginAt ? formatDateTime(member.lastLoginAt) : <span className="muted">Never</span>}</td>
+                  {canDeactivate ? (
+                    <td className="actions">
+                      <MemberAccess
+                        member={member}
+                        isMe={member.id === me}
+                        allowed={member.role !== 'owner' || isOwner}
+                        lastOwner={member.role === 'owner' && member.status === 'active' && activeOwners <= 1}
+                        deactivating={deactivating}
+                        reactivating={reactivatingFor === member.id}
+                      />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -182,6 +219,48 @@ export default function Team() {
         <p className="muted">Only workspace owners can invite people and change roles.</p>
       )}
     </>
+  )
+}
+
+/** Deactivate (confirmed: it signs the person out at once) or reactivate one member. */
+function MemberAccess(props: {
+  member: { id: string; name: string; status: string; deactivatedAt: string | Date | null }
+  isMe: boolean
+  allowed: boolean
+  lastOwner: boolean
+  deactivating: boolean
+  reactivating: boolean
+}) {
+  const pageAction = usePageAction()
+  const { member } = props
+  if (!props.allowed) return <span className="muted">Owners only</span>
+  if (member.status !== 'active') {
+    return (
+      <Form method="post" action={pageAction} className="inline-form">
+        <input type="hidden" name="intent" value="reactivate" />
+        <input type="hidden" name="userId" value={member.id} />
+        <input type="hidden" name="name" value={member.name} />
+        <button type="submit" className="button secondary small" disabled={props.reactivating} aria-busy={props.reactivating || undefined}>
+          {props.reactivating ? 'Reactivating…' : 'Reactivate'}
+          <span className="sr-only"> {member.name}</span>
+        </button>
+      </Form>
+    )
+  }
+  if (props.lastOwner) return <span className="muted">Only active owner</span>
+  return (
+    <ConfirmAction
+      label={props.isMe ? 'Deactivate me' : 'Deactivate'}
+      confirmLabel={props.isMe ? 'Deactivate me and sign out' : `Deactivate ${member.name}`}
+      pendingLabel="Deactivating…"
+      pending={props.deactivating}
+      intent="deactivate"
+      hidden={{ userId: member.id, name: member.name }}
+    >
+      {props.isMe
+        ? 'You will be signed out at once and cannot sign in again until an owner or admin reactivates you.'
+        : `${member.name} is signed out everywhere at once and can no longer sign in; their open sign-in and reset links stop working. Their work stays. You can reactivate them later.`}
+    </ConfirmAction>
   )
 }
 

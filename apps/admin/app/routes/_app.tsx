@@ -32,7 +32,7 @@ function UnverifiedBanner({ email }: { email: string }) {
   return (
     <div className="alert warning verify-banner" role="status">
       <span>
-        Please verify your e-mail address: we sent a link to <strong>{email}</strong>.
+        Please verify your e-mail address: we sent a link to <strong>{email}</strong>. Until then you cannot invite people, publish announcements or connect a CRM or Slack.
       </span>
       <Form method="post" action="/resend-verification">
         <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search.replace(/([?&])notice=[^&]*&?/, '$1').replace(/[?&]$/, '')}`} />

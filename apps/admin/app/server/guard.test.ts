@@ -72,6 +72,18 @@ describe('requireStaff (loader guard)', () => {
     expect(response.headers.get('set-cookie')).toContain(`${SESSION_COOKIE}=;`)
   })
 
+  it('a session cookie captured before deactivation gets the sign-in page afterwards', async () => {
+    const { deactivateStaffMember } = await import('@accord/core')
+    const leaver = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'admin' })
+    const cookie = await cookieFor(vendor.tenantId, leaver.userId)
+    expect((await requireStaff(request('/partners', cookie), context(), 'partners.view')).user.id).toBe(leaver.userId)
+    await deactivateStaffMember(vendor.owner, { userId: leaver.userId })
+    const response = await thrown(requireStaff(request('/partners', cookie), context(), 'partners.view'))
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe(`/login?redirectTo=${encodeURIComponent('/partners')}`)
+    expect(response.headers.get('set-cookie')).toContain(`${SESSION_COOKIE}=;`)
+  })
+
   it('treats a forged or garbage cookie as signed out', async () => {
     const forged = `${SESSION_COOKIE}=${vendor.tenantId}.forgedsecretforgedsecretforgedsecret`
     expect((await thrown(requireStaff(request('/', forged), context()))).status).toBe(302)

@@ -88,6 +88,23 @@ describe('safeRedirectPath', () => {
     expect(safeRedirectPath('/t/northwind/login', '/t/northwind')).toBe('/t/northwind')
     expect(safeRedirectPath('/logout', '')).toBe('/')
   })
+
+  it.each(['/.//evil.example', '/%2e//x', '/%2E//x', '/..//x', '/\\evil', '//evil', '/%5Cevil', '/%5cevil', '/%2F%2Fevil', 'https://evil', 'javascript:', 'javascript:alert(1)', '/\t/evil', '/%2e%2e//x'])(
+    'host mode: refuses %s (another host once resolved)',
+    (candidate) => {
+      expect(safeRedirectPath(candidate, '')).toBe('/')
+    },
+  )
+
+  it.each(['/t/northwind/../..//evil', '/t/northwind/%2e%2e/%2e%2e//evil', '/t/northwind/..', '/t/northwind/../contoso/deals'])('path mode: refuses %s', (candidate) => {
+    expect(safeRedirectPath(candidate, '/t/northwind')).toBe('/t/northwind')
+  })
+
+  it('keeps good paths, normalised', () => {
+    expect(safeRedirectPath('/deals/./1?x=2', '')).toBe('/deals/1?x=2')
+    expect(safeRedirectPath('/t/northwind/team', '/t/northwind')).toBe('/t/northwind/team')
+    expect(safeRedirectPath('/t/northwind/announcements/a/../b', '/t/northwind')).toBe('/t/northwind/announcements/b')
+  })
 })
 
 describe('session cookies', () => {

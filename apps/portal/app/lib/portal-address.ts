@@ -72,20 +72,38 @@ export function portalPath(params: { tenantSlug?: string }, to: string): string 
   return joinPortalPath(params.tenantSlug ? `/t/${params.tenantSlug.toLowerCase()}` : '', to)
 }
 
+const REDIRECT_BASE = 'http://portal.invalid'
+
+/** `//host` and `/\\host` are another site to a browser; so is anything that decodes to them. */
+function looksLikeAnotherHost(path: string): boolean {
+  if (path.startsWith('//') || path.startsWith('/\\')) return true
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return true
+  }
+  return decoded.startsWith('//') || decoded.startsWith('/\\')
+}
+
 /**
  * A post-sign-in destination we are willing to follow: a path inside this
- * portal (never another tenant's prefix, another host, or a scheme-relative URL).
+ * portal (never another tenant's prefix, another host, or a scheme-relative
+ * URL). The candidate is resolved by the URL parser against a dummy origin
+ * and the result checked again: dot segments (`/.//x`, `/%2e//x`, `/..//x`)
+ * resolve to `//x`, which a browser follows to another host.
  */
 export function safeRedirectPath(candidate: string | null | undefined, basePath: string): string {
   const home = joinPortalPath(basePath, '/')
-  if (!candidate || !candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) return home
+  if (!candidate || candidate.length > 2000 || !candidate.startsWith('/') || candidate.includes('\\') || looksLikeAnotherHost(candidate)) return home
+  if (/[\u0000-\u001f\u007f]/.test(candidate)) return home
   let url: URL
   try {
-    url = new URL(candidate, 'http://portal.invalid')
+    url = new URL(candidate, REDIRECT_BASE)
   } catch {
     return home
   }
-  if (url.host !== 'portal.invalid') return home
+  if (url.origin !== REDIRECT_BASE || looksLikeAnotherHost(url.pathname)) return home
   const inside = basePath === '' ? !PATH_PREFIX.test(url.pathname) : url.pathname === basePath || url.pathname.startsWith(`${basePath}/`)
   if (!inside) return home
   // Never bounce back into the sign-in flow itself.

@@ -89,6 +89,9 @@ export default function SignedInLayout() {
               <NavLink to={href('/resources')}>Resources</NavLink>
             </li>
             <li>
+              <NavLink to={href('/team')}>Team</NavLink>
+            </li>
+            <li>
               <NavLink to={href('/registrations/new')} className="button small">
                 Register a lead
               </NavLink>

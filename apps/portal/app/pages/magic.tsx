@@ -2,20 +2,22 @@ import { Alert, Field, SubmitButton } from '@accord/ui'
 import { appErrorOf } from '@accord/api'
 import { type ActionFunctionArgs, type AppLoadContext, json, type LoaderFunctionArgs, type MetaFunction, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { createIsbotFromList, list as botPatterns } from 'isbot'
 import { PublicPage } from '~/components/portal-chrome'
 import { isFormFailure, useSubmitting } from '~/lib/forms'
 import { joinPortalPath } from '~/lib/portal-address'
 import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { getPartnerSession } from '~/server/session.server'
-import { signInWithLink } from '~/server/sign-in.server'
+import { describeSignInLink, signInWithLink } from '~/server/sign-in.server'
 import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
 import { formAction } from '~/server/form-boundary.server'
 
-// Link scanners and previewers, but not headless browsers: those are people's
-// automation (and our end-to-end tests), and they do follow the link on purpose.
-const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => pattern !== 'headless'))
-
+/**
+ * A magic sign-in link. Opening it (GET) never signs anyone in: it shows
+ * whose account the link is for and a "Sign in as …" button, and only that
+ * POST uses the link. So a mail scanner or link preview cannot use it up, and
+ * a link someone else sent cannot silently swap the browser's account
+ * (docs/decisions/015-access-and-sign-in-abuse.md).
+ */
 export const meta: MetaFunction<typeof loader> = ({ matches, data: page }) => [{ title: portalTitle(matches, page?.state === 'failed' ? page.heading : 'Sign in') }]
 
 const headings: Record<string, string> = {
@@ -26,34 +28,41 @@ const headings: Record<string, string> = {
   RATE_LIMITED: 'Please wait a moment',
 }
 
-/** Use the link: on success a session and a redirect home; otherwise a page that explains and offers a new link. */
-async function consume(request: Request, tenant: PortalTenant, token: string, clientIp: string | null, context: AppLoadContext) {
-  let headers: Headers
-  try {
-    headers = await signInWithLink(request, { tenant, token, clientIp })
-  } catch (error) {
-    const appError = appErrorOf(error)
-    if (!appError || appError.code === 'INTERNAL') console.error('[portal] magic link sign-in failed:', error)
-    const code = appError && appError.code !== 'INTERNAL' ? appError.code : 'INTERNAL'
-    const message = appError && appError.code !== 'INTERNAL' ? appError.message : 'Something went wrong on our side while signing you in. Please try the link again in a moment.'
-    // An old link clicked again while still signed in: offer the way in rather than a dead end.
-    const { session } = await getPartnerSession(request, tenant, context)
-    return json({ state: 'failed' as const, code, heading: headings[code] ?? 'We could not sign you in', message, signedIn: session !== null }, { status: appError?.httpStatus ?? 500 })
-  }
-  throw redirect(joinPortalPath(tenant.basePath, '/'), { headers })
+/** The explaining page for a link that cannot be used (and whether this browser is still signed in here). */
+async function failure(error: unknown, request: Request, tenant: PortalTenant, context: AppLoadContext) {
+  const appError = appErrorOf(error)
+  if (!appError || appError.code === 'INTERNAL') console.error('[portal] magic link sign-in failed:', error)
+  const code = appError && appError.code !== 'INTERNAL' ? appError.code : 'INTERNAL'
+  const message = appError && appError.code !== 'INTERNAL' ? appError.message : 'Something went wrong on our side while signing you in. Please try the link again in a moment.'
+  // An old link clicked again while still signed in: offer the way in rather than a dead end.
+  const { session } = await getPartnerSession(request, tenant, context)
+  return json({ state: 'failed' as const, code, heading: headings[code] ?? 'We could not sign you in', message, signedIn: session !== null }, { status: appError?.httpStatus ?? 500 })
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requirePortalTenant(request, params, context)
-  // Mail scanners and link previews fetch links too; they must not use up the one-time link.
-  if (request.method === 'HEAD' || isLinkScanner(request.headers.get('user-agent') ?? '')) return { state: 'confirm' as const }
-  return consume(request, tenant, params.token ?? '', context.clientIp, context)
+  let email: string
+  try {
+    email = (await describeSignInLink({ tenant, token: params.token ?? '' })).email
+  } catch (error) {
+    return failure(error, request, tenant, context)
+  }
+  const { session } = await getPartnerSession(request, tenant, context)
+  // Already signed in as this very account: nothing to confirm, and the link stays unused.
+  if (session && session.user.email === email) throw redirect(joinPortalPath(tenant.basePath, '/'), { headers: { 'Cache-Control': 'no-store' } })
+  return json({ state: 'confirm' as const, email, signedInAs: session?.user.email ?? null }, { headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } })
 }
 
-/** The "Sign in" button of the confirm page (shown to clients that look automated). */
+/** The "Sign in as …" button: the only place the link is used. */
 export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
-  return consume(request, tenant, params.token ?? '', context.clientIp, context)
+  let headers: Headers
+  try {
+    headers = await signInWithLink(request, { tenant, token: params.token ?? '', clientIp: context.clientIp })
+  } catch (error) {
+    return failure(error, request, tenant, context)
+  }
+  throw redirect(joinPortalPath(tenant.basePath, '/'), { headers })
 })
 
 export default function MagicLink() {
@@ -72,12 +81,22 @@ export default function MagicLink() {
       <PublicPage brand={brand}>
         <div className="card">
           <h1>Sign in to the {brand.portalName}</h1>
-          <p className="lead">Continue to sign in with the link from your e-mail.</p>
-          <Form method="post">
+          <p className="lead">
+            This link signs you in as <strong className="wrap-anywhere">{result.email}</strong>.
+          </p>
+          {result.signedInAs ? (
+            <Alert tone="warning">
+              This browser is signed in as <strong className="wrap-anywhere">{result.signedInAs}</strong>. Continuing signs that account out here. If this link was not meant for you, do not continue.
+            </Alert>
+          ) : null}
+          <Form method="post" className="stack">
             <SubmitButton full pending={signingIn} pendingLabel="Signing in…">
-              Sign in
+              Sign in as {result.email}
             </SubmitButton>
           </Form>
+          <p className="hint-text">
+            <Link to={href('/login')}>{result.signedInAs ? 'Stay signed in as before' : 'Not you? Sign in another way'}</Link>
+          </p>
         </div>
       </PublicPage>
     )

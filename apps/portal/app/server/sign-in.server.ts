@@ -1,4 +1,4 @@
-import { acceptInvitation, AppError, getInvitation, MAGIC_LINK_MINUTES, requestMagicLink, requestPasswordReset, resetPassword, signInPartner, signInWithMagicLink } from '@accord/core'
+import { acceptInvitation, AppError, describeMagicLink, getInvitation, MAGIC_LINK_MINUTES, requestMagicLink, requestPasswordReset, resetPassword, signInPartner, signInWithMagicLink } from '@accord/core'
 import { coreDeps } from './guard.server'
 import { runtimeDeps } from './runtime.server'
 import { startPartnerSession } from './session.server'
@@ -20,6 +20,12 @@ export async function requestSignInLink(input: { tenant: PortalTenant; email: st
   const deps = coreDeps(await runtimeDeps())
   await requestMagicLink(deps, { tenantId: input.tenant.id, email: input.email, ip: input.clientIp })
   return { ok: true as const, email: input.email.trim().toLowerCase(), minutes: MAGIC_LINK_MINUTES }
+}
+
+/** Whose account a sign-in link is for, without using it (the page before the confirming POST). */
+export async function describeSignInLink(input: { tenant: PortalTenant; token: string }): Promise<{ email: string }> {
+  const deps = coreDeps(await runtimeDeps())
+  return describeMagicLink(deps, { tenantId: input.tenant.id, token: input.token })
 }
 
 export async function signInWithLink(request: Request, input: { tenant: PortalTenant; token: string; clientIp: string | null }): Promise<Headers> {

@@ -14,6 +14,7 @@ import { enqueueSlackMessage, slackEscape } from '../slack/outbox.js'
 import { brandOf } from '../tenants/brand.js'
 import { parseInput, removeControlCharacters, singleLineText, titleText, uuid } from '../validation.js'
 import { PARTNER_TYPES_BY_MOTION } from './audience.js'
+import { requireVerifiedEmail } from '../identity/verified-email.js'
 
 /**
  * Announcements: staff write one (rich text, sanitised here on the server),
@@ -136,6 +137,7 @@ export const publishAnnouncementInput = z.object({
 
 export async function publishAnnouncement(ctx: CoreContext, rawInput: z.input<typeof publishAnnouncementInput>) {
   requireStaff(ctx, 'announcements.manage')
+  await requireVerifiedEmail(ctx, 'announce')
   const input = parseInput(publishAnnouncementInput, rawInput)
   return inActorScope(ctx, async (trx) => {
     const announcement = await trx.selectFrom('announcements').select(['id', 'status', 'ack_due_at']).where('id', '=', input.announcementId).forUpdate().executeTakeFirst()

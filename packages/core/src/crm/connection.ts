@@ -26,6 +26,7 @@ import { parseInput, uuid } from '../validation.js'
 import { connectorFor, crmLabel, readConnectionCredentials, sealCredentials } from './connection-store.js'
 import { decryptSecret, encryptSecret } from './secrets.js'
 import { planPushes, RECORD_ATTEMPT_LIMIT } from './sync.js'
+import { requireVerifiedEmail } from '../identity/verified-email.js'
 
 /**
  * What vendor staff do on the CRM settings page: connect (the credentials are
@@ -44,6 +45,7 @@ export const connectCrmInput = z.object({
 /** Try the credentials, store them encrypted, and start the initial sync (with a progress bar). */
 export async function connectCrm(ctx: CoreContext, rawInput: z.input<typeof connectCrmInput>) {
   requireStaff(ctx, 'crm.manage')
+  await requireVerifiedEmail(ctx, 'connect_crm')
   const input = parseInput(connectCrmInput, rawInput)
   const account = await tryCredentials(input.credentials)
   return inActorScope(ctx, async (trx) => {

@@ -22,6 +22,42 @@ export async function issueToken(trx: TenantTransaction, deps: Pick<CoreDeps, 'n
   return token
 }
 
+type TokenRow = { id: string; tenant_id: string; user_id: string; used_at: Date | null; expires_at: Date }
+
+function parseOrRefuse(input: { token: string; purpose: TokenPurpose; expectedTenantId?: string }) {
+  const parsed = parseOneTimeToken(input.token)
+  if (!parsed || (input.expectedTenantId && parsed.tenantId !== input.expectedTenantId)) {
+    throw new AppError('TOKEN_INVALID', `This ${purposeWords[input.purpose]} is not valid. Check that you used the whole link, or request a new one.`)
+  }
+  return parsed
+}
+
+/** The one place that tells a usable token from an unknown, used or expired one (each with its own message). */
+function checkToken(token: TokenRow | undefined, purpose: TokenPurpose, now: Date): TokenRow {
+  const words = purposeWords[purpose]
+  if (!token) throw new AppError('TOKEN_INVALID', `This ${words} is not valid. Check that you used the whole link, or request a new one.`)
+  if (token.used_at) throw new AppError('TOKEN_USED', `This ${words} has already been used. Request a new one if you still need it.`)
+  if (token.expires_at <= now) throw new AppError('TOKEN_EXPIRED', `This ${words} has expired. Request a new one.`)
+  return token
+}
+
+/**
+ * Look at a one-time token without using it (a confirmation page before the
+ * real, POSTed use): same checks and messages as `consumeToken`.
+ */
+export async function inspectToken<Result>(
+  deps: Pick<CoreDeps, 'db' | 'now'>,
+  input: { token: string; purpose: TokenPurpose; expectedTenantId?: string },
+  read: (trx: TenantTransaction, claim: { tenantId: string; userId: string }) => Promise<Result>,
+): Promise<Result> {
+  const parsed = parseOrRefuse(input)
+  return withTenant(deps.db, { tenantId: parsed.tenantId }, async (trx) => {
+    const row = await trx.selectFrom('auth_tokens').select(['id', 'tenant_id', 'user_id', 'used_at', 'expires_at']).where('token_hash', '=', parsed.tokenHash).where('purpose', '=', input.purpose).executeTakeFirst()
+    const token = checkToken(row, input.purpose, deps.now())
+    return read(trx, { tenantId: token.tenant_id, userId: token.user_id })
+  })
+}
+
 /**
  * Use a one-time token: checks tenant, purpose, expiry and single use, and
  * marks it used in the same transaction as `onValid`, so nothing half-happens.
@@ -31,16 +67,10 @@ export async function consumeToken<Result>(
   input: { token: string; purpose: TokenPurpose; expectedTenantId?: string },
   onValid: (trx: TenantTransaction, claim: { tenantId: string; userId: string }) => Promise<Result>,
 ): Promise<Result> {
-  const words = purposeWords[input.purpose]
-  const parsed = parseOneTimeToken(input.token)
-  if (!parsed || (input.expectedTenantId && parsed.tenantId !== input.expectedTenantId)) {
-    throw new AppError('TOKEN_INVALID', `This ${words} is not valid. Check that you used the whole link, or request a new one.`)
-  }
+  const parsed = parseOrRefuse(input)
   return withTenant(deps.db, { tenantId: parsed.tenantId }, async (trx) => {
-    const token = await trx.selectFrom('auth_tokens').selectAll().where('token_hash', '=', parsed.tokenHash).where('purpose', '=', input.purpose).forUpdate().executeTakeFirst()
-    if (!token) throw new AppError('TOKEN_INVALID', `This ${words} is not valid. Check that you used the whole link, or request a new one.`)
-    if (token.used_at) throw new AppError('TOKEN_USED', `This ${words} has already been used. Request a new one if you still need it.`)
-    if (token.expires_at <= deps.now()) throw new AppError('TOKEN_EXPIRED', `This ${words} has expired. Request a new one.`)
+    const row = await trx.selectFrom('auth_tokens').select(['id', 'tenant_id', 'user_id', 'used_at', 'expires_at']).where('token_hash', '=', parsed.tokenHash).where('purpose', '=', input.purpose).forUpdate().executeTakeFirst()
+    const token = checkToken(row, input.purpose, deps.now())
     await trx.updateTable('auth_tokens').set({ used_at: deps.now() }).where('id', '=', token.id).execute()
     return onValid(trx, { tenantId: token.tenant_id, userId: token.user_id })
   })

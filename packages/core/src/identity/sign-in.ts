@@ -1,24 +1,32 @@
+import { createHash } from 'node:crypto'
 import { hashPassword, verifyPassword } from '@accord/auth'
-import { withTenant } from '@accord/db'
+import { type TenantTransaction, withTenant } from '@accord/db'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/index.js'
 import { AppError } from '../errors.js'
-import { consumeRateLimit, loginRateLimits, resetRateLimit } from '../security/rate-limit.js'
+import { clearLockout, clientAddressKey, consumeRateLimit, lockoutRemaining, recordLockoutFailure, signInLockouts } from '../security/rate-limit.js'
 import { brandOf } from '../tenants/brand.js'
 import { findTenantBySlug } from '../tenants/lookup.js'
 import { emailAddress, newPassword, parseInput } from '../validation.js'
-import { consumeToken, issueToken } from './one-time-tokens.js'
+import { DEACTIVATED_MESSAGE } from './access.js'
+import { consumeToken, inspectToken, issueToken } from './one-time-tokens.js'
 import { type PortalSignInMethod, recordPortalSignIn } from './portal-sign-ins.js'
 
 export const MAGIC_LINK_MINUTES = 15
 export const PASSWORD_RESET_MINUTES = 60
+/**
+ * One message for every failed password sign-in: unknown e-mail, wrong
+ * password, no password set (portal accounts may sign in by link only) and a
+ * deactivated account. Only a correct password earns a more specific answer.
+ */
 const BAD_CREDENTIALS = {
   staff: 'That e-mail and password do not match an account in this workspace.',
-  partner: 'That e-mail and password do not match an account on this partner portal.',
+  partner: 'That e-mail and password do not match an account on this partner portal. No password yet? Use “E-mail me a sign-in link”.',
 }
+const ARCHIVED_PARTNER_MESSAGE = 'This account is disabled. Contact your partner manager.'
 
 export interface SignedInUser {
   tenantId: string
@@ -32,22 +40,39 @@ export const staffSignInInput = z.object({
   password: z.string({ required_error: 'Enter your password.' }).min(1, 'Enter your password.').max(200),
 })
 
-async function throttle(deps: Pick<CoreDeps, 'db' | 'now'>, ip: string | null, accountKey: string) {
-  for (const [key, rule] of [
-    [`login:ip:${ip ?? 'unknown'}`, loginRateLimits.perIp],
-    [`login:account:${accountKey}`, loginRateLimits.perAccount],
-  ] as const) {
-    const verdict = await consumeRateLimit(deps.db, key, rule, deps.now())
-    if (!verdict.allowed) {
-      const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
-      throw new AppError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or reset your password.`, { retryAfterSeconds: verdict.retryAfterSeconds })
-    }
-  }
+/** Lockout key of one account: hashed, so the global table holds no e-mail addresses. */
+function accountLockKey(tenantId: string, kind: 'staff' | 'partner', email: string): string {
+  return `account:${createHash('sha256').update(`${tenantId}:${kind}:${email}`).digest('hex')}`
 }
 
+function lockedOut(seconds: number, scope: 'account' | 'address'): AppError {
+  const minutes = Math.ceil(seconds / 60)
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}`
+  const message =
+    scope === 'account'
+      ? `Too many failed sign-ins for this account. ${wait}, or sign in with a password reset or sign-in link instead.`
+      : `Too many failed sign-ins from your network. ${wait}.`
+  return new AppError('RATE_LIMITED', message, { retryAfterSeconds: seconds })
+}
+
+/**
+ * Password sign-in with progressive lockout, keyed by the account and by the
+ * client's address (never a shared "unknown" bucket). Locks are checked
+ * before the password; only a failed check is charged, so a correct
+ * password costs nothing and resets the account's count. Unknown accounts
+ * are charged like real ones, so the lockout reveals nothing either.
+ */
 async function signInWithPassword(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; kind: 'staff' | 'partner'; email: string; password: string; ip: string | null }): Promise<SignedInUser> {
-  const accountKey = `${input.tenantId}:${input.kind}:${input.email}`
-  await throttle(deps, input.ip, accountKey)
+  const accountKey = accountLockKey(input.tenantId, input.kind, input.email)
+  const address = clientAddressKey(input.ip)
+  const addressKey = address ? `address:${address}` : null
+  if (addressKey) {
+    const remaining = await lockoutRemaining(deps.db, addressKey, deps.now())
+    if (remaining > 0) throw lockedOut(remaining, 'address')
+  }
+  const accountRemaining = await lockoutRemaining(deps.db, accountKey, deps.now())
+  if (accountRemaining > 0) throw lockedOut(accountRemaining, 'account')
+
   const user = await withTenant(deps.db, { tenantId: input.tenantId }, (trx) =>
     trx
       .selectFrom('users as u')
@@ -59,15 +84,14 @@ async function signInWithPassword(deps: Pick<CoreDeps, 'db' | 'now'>, input: { t
   )
   const passwordMatches = await verifyPassword(input.password, user?.password_hash)
   if (!user || !passwordMatches) {
-    if (user && !user.password_hash && input.kind === 'partner') {
-      throw AppError.validation({ password: ['This account signs in with an e-mailed link. Use "E-mail me a sign-in link" instead.'] })
-    }
+    await recordLockoutFailure(deps.db, accountKey, signInLockouts.perAccount, deps.now())
+    if (addressKey) await recordLockoutFailure(deps.db, addressKey, signInLockouts.perAddress, deps.now())
     throw AppError.validation({ password: [BAD_CREDENTIALS[input.kind]] }, BAD_CREDENTIALS[input.kind])
   }
-  if (user.status !== 'active' || (input.kind === 'partner' && user.partner_status !== 'active')) {
-    throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
-  }
-  await resetRateLimit(deps.db, `login:account:${accountKey}`)
+  // The right password: now, and only now, the account's state may be told.
+  if (user.status !== 'active') throw new AppError('FORBIDDEN', DEACTIVATED_MESSAGE)
+  if (input.kind === 'partner' && user.partner_status !== 'active') throw new AppError('FORBIDDEN', ARCHIVED_PARTNER_MESSAGE)
+  await clearLockout(deps.db, accountKey)
   await markSignedIn(deps, { tenantId: input.tenantId, userId: user.id, partnerId: input.kind === 'partner' ? user.partner_id : null, method: 'password' })
   return { tenantId: input.tenantId, userId: user.id, kind: input.kind }
 }
@@ -127,18 +151,41 @@ export async function requestMagicLink(deps: CoreDeps, rawInput: { tenantId: str
   })
 }
 
+/**
+ * What the magic-link page shows before anything happens: the address the
+ * link signs in as. Opening the link (a GET) never uses it; only the
+ * confirming POST does (`signInWithMagicLink`). Refuses exactly like the
+ * sign-in would: invalid, used, expired, deactivated.
+ */
+export async function describeMagicLink(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; token: string }): Promise<{ email: string }> {
+  return inspectToken(deps, { token: input.token, purpose: 'magic_link', expectedTenantId: input.tenantId }, async (trx, claim) => {
+    const user = await magicLinkUser(trx, claim.userId)
+    return { email: user.email }
+  })
+}
+
+async function magicLinkUser(trx: TenantTransaction, userId: string) {
+  const user = await trx
+    .selectFrom('users as u')
+    .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
+    .select(['u.id', 'u.email', 'u.status', 'u.partner_id', 'p.status as partner_status', 'u.email_verified_at'])
+    .where('u.id', '=', userId)
+    .where('u.kind', '=', 'partner')
+    .executeTakeFirst()
+  if (!user) throw new AppError('TOKEN_INVALID', 'This sign-in link is not valid. Check that you used the whole link, or request a new one.')
+  if (user.status !== 'active') throw new AppError('FORBIDDEN', DEACTIVATED_MESSAGE)
+  if (user.partner_status !== 'active') throw new AppError('FORBIDDEN', ARCHIVED_PARTNER_MESSAGE)
+  return user
+}
+
 export async function signInWithMagicLink(deps: Pick<CoreDeps, 'db' | 'now'>, input: { tenantId: string; token: string }): Promise<SignedInUser> {
   const signedIn = await consumeToken(deps, { token: input.token, purpose: 'magic_link', expectedTenantId: input.tenantId }, async (trx, claim) => {
-    const user = await trx
-      .selectFrom('users as u')
-      .innerJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.id', 'u.status', 'u.partner_id', 'p.status as partner_status', 'u.email_verified_at'])
-      .where('u.id', '=', claim.userId)
-      .executeTakeFirst()
-    if (!user || user.status !== 'active' || user.partner_status !== 'active') throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
+    const user = await magicLinkUser(trx, claim.userId)
     if (!user.email_verified_at) await trx.updateTable('users').set({ email_verified_at: deps.now() }).where('id', '=', user.id).execute()
-    return { tenantId: claim.tenantId, userId: claim.userId, kind: 'partner' as const, partnerId: user.partner_id }
+    return { tenantId: claim.tenantId, userId: claim.userId, kind: 'partner' as const, partnerId: user.partner_id, email: user.email }
   })
+  // The mailbox proved itself: a password lockout on this account no longer applies.
+  await clearLockout(deps.db, accountLockKey(signedIn.tenantId, 'partner', signedIn.email))
   await markSignedIn(deps, { tenantId: signedIn.tenantId, userId: signedIn.userId, partnerId: signedIn.partnerId, method: 'magic_link' })
   return { tenantId: signedIn.tenantId, userId: signedIn.userId, kind: signedIn.kind }
 }
@@ -202,16 +249,16 @@ export const resetPasswordInput = z.object({ token: z.string().min(1), password:
 export async function resetPassword(deps: Pick<CoreDeps, 'db' | 'now'>, rawInput: z.input<typeof resetPasswordInput> & { expectedTenantId?: string }): Promise<SignedInUser> {
   const input = parseInput(resetPasswordInput, rawInput)
   const passwordHash = await hashPassword(input.password)
-  return consumeToken(deps, { token: input.token, purpose: 'password_reset', expectedTenantId: rawInput.expectedTenantId }, async (trx, claim) => {
+  const signedIn = await consumeToken(deps, { token: input.token, purpose: 'password_reset', expectedTenantId: rawInput.expectedTenantId }, async (trx, claim) => {
     const account = await trx
       .selectFrom('users as u')
       .leftJoin('partner_organisations as p', (join) => join.onRef('p.tenant_id', '=', 'u.tenant_id').onRef('p.id', '=', 'u.partner_id'))
-      .select(['u.status', 'u.kind', 'u.partner_id', 'p.status as partner_status'])
+      .select(['u.status', 'u.kind', 'u.email', 'u.partner_id', 'p.status as partner_status'])
       .where('u.id', '=', claim.userId)
       .executeTakeFirst()
-    if (!account || account.status !== 'active' || (account.kind === 'partner' && account.partner_status !== 'active')) {
-      throw new AppError('FORBIDDEN', 'This account is disabled. Contact your partner manager.')
-    }
+    if (!account) throw new AppError('TOKEN_INVALID', 'This password reset link is not valid. Check that you used the whole link, or request a new one.')
+    if (account.status !== 'active') throw new AppError('FORBIDDEN', DEACTIVATED_MESSAGE)
+    if (account.kind === 'partner' && account.partner_status !== 'active') throw new AppError('FORBIDDEN', ARCHIVED_PARTNER_MESSAGE)
     const signsIntoPortal = account.kind === 'partner' && account.partner_id !== null ? account.partner_id : null
     const user = await trx
       .updateTable('users')
@@ -222,6 +269,9 @@ export async function resetPassword(deps: Pick<CoreDeps, 'db' | 'now'>, rawInput
     await trx.deleteFrom('sessions').where('user_id', '=', claim.userId).execute()
     await recordAudit(trx, { tenantId: claim.tenantId, actorUserId: claim.userId, action: 'user.password_reset', targetType: 'user', targetId: claim.userId })
     if (signsIntoPortal) await recordPortalSignIn(trx, { tenantId: claim.tenantId, partnerId: signsIntoPortal, userId: claim.userId, method: 'password_reset', at: deps.now() })
-    return { tenantId: claim.tenantId, userId: user.id, kind: user.kind as 'staff' | 'partner' }
+    return { tenantId: claim.tenantId, userId: user.id, kind: user.kind as 'staff' | 'partner', email: account.email }
   })
+  // A new password set through the mailbox ends any lockout of the account.
+  await clearLockout(deps.db, accountLockKey(signedIn.tenantId, signedIn.kind, signedIn.email))
+  return { tenantId: signedIn.tenantId, userId: signedIn.userId, kind: signedIn.kind }
 }

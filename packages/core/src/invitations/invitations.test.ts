@@ -102,3 +102,45 @@ describe('staff invitations and roles', () => {
     expect(await codeOf(createPartner(manager.context, { name: `Yes Partner ${Date.now()}`, type: 'referral' }))).toBe('OK')
   })
 })
+
+describe('daily invitation quota', () => {
+  it('refuses the invitation past the workspace’s daily quota with a clear message; a day later it is free again', async () => {
+    const { invitationsPerDay } = await import('./invitations.js')
+    const limit = invitationsPerDay()
+    expect(limit).toBe(200)
+    const busy = await createVendor(deps)
+    const partner = await createPartnerOrganisation(busy.owner)
+    // limit - 1 invitations sent in the last day (one older than a day does not count).
+    const recent = Array.from({ length: limit - 1 }, (_, index) => ({
+      tenant_id: busy.tenantId,
+      kind: 'partner',
+      email: `bulk-${index}@bulk.example`,
+      partner_id: partner.id,
+      partner_role: 'sales',
+      token_hash: `bulk-${busy.tenantId}-${index}`,
+      expires_at: new Date(Date.now() + 86_400_000),
+      created_at: new Date(Date.now() - 3600_000),
+    }))
+    await deps.ownerDb.insertInto('invitations').values(recent).execute()
+    await deps.ownerDb
+      .insertInto('invitations')
+      .values({ tenant_id: busy.tenantId, kind: 'staff', email: 'old@bulk.example', staff_role: 'viewer', token_hash: `old-${busy.tenantId}`, expires_at: new Date(), created_at: new Date(Date.now() - 25 * 3600_000) })
+      .execute()
+    expect(await codeOf(invitePartnerUser(busy.owner, { partnerId: partner.id, email: 'last-one@bulk.example', role: 'sales' }))).toBe('OK')
+    const refused = await inviteStaffMember(busy.owner, { email: 'one-too-many@bulk.example', role: 'viewer' }).catch((error: unknown) => error)
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining(`${limit} invitations in the last 24 hours`) })
+    expect(await deps.ownerDb.selectFrom('email_outbox').select('id').where('to_email', '=', 'one-too-many@bulk.example').execute()).toEqual([])
+    // Another workspace is not affected.
+    expect(await codeOf(inviteStaffMember(otherVendor.owner, { email: 'fine@other.example', role: 'viewer' }))).toBe('OK')
+    // Tomorrow the quota is free again.
+    const tomorrow = { ...busy.owner, now: () => new Date(Date.now() + 25 * 3600_000) }
+    expect(await codeOf(inviteStaffMember(tomorrow, { email: 'one-too-many@bulk.example', role: 'viewer' }))).toBe('OK')
+  })
+
+  it('refuses to re-invite a deactivated person and points to reactivation instead', async () => {
+    const { deactivateStaffMember } = await import('../identity/access.js')
+    const colleague = await createStaffUser(deps, { tenantId: vendor.tenantId, role: 'viewer' })
+    await deactivateStaffMember(vendor.owner, { userId: colleague.userId })
+    await expect(inviteStaffMember(vendor.owner, { email: colleague.email, role: 'viewer' })).rejects.toMatchObject({ fieldErrors: { email: [expect.stringContaining('Reactivate')] } })
+  })
+})

@@ -1,5 +1,6 @@
 import { createOneTimeToken, hashPassword, parseOneTimeToken } from '@accord/auth'
-import { withTenant } from '@accord/db'
+import { authEnv } from '@accord/auth/env'
+import { sql, withTenant } from '@accord/db'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import type { TenantTransaction } from '@accord/db'
@@ -11,6 +12,7 @@ import { staffRoleLabels } from '../permissions.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { brandOf } from '../tenants/brand.js'
 import { recordPortalSignIn } from '../identity/portal-sign-ins.js'
+import { requireVerifiedEmail } from '../identity/verified-email.js'
 import { emailAddress, newPassword, optionalSingleLineText, parseInput, personName, uuid } from '../validation.js'
 
 export const INVITATION_VALID_DAYS = 7
@@ -31,6 +33,25 @@ export const inviteStaffInput = z.object({
 })
 
 /**
+ * Invitations one workspace may send per rolling 24 hours (staff and partner
+ * users together): enough for a real roll-out, too few to make Accord a
+ * relay for unsolicited mail. An operator setting (INVITATIONS_PER_TENANT_PER_DAY).
+ */
+export function invitationsPerDay(): number {
+  return authEnv().INVITATIONS_PER_TENANT_PER_DAY
+}
+
+/** Counted from the invitations themselves, one workspace at a time (an advisory lock), so parallel sends cannot overshoot. */
+async function requireInvitationQuota(trx: TenantTransaction, ctx: StaffContext, limit: number) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`accord.invitation-quota.${ctx.actor.tenantId}`}, 0))`.execute(trx)
+  const since = new Date(ctx.now().getTime() - 86_400_000)
+  const sent = await trx.selectFrom('invitations').select((eb) => eb.fn.countAll<string>().as('count')).where('created_at', '>', since).executeTakeFirstOrThrow()
+  if (Number(sent.count) >= limit) {
+    throw new AppError('RATE_LIMITED', `This workspace has sent ${limit} invitations in the last 24 hours, the most allowed. Try again tomorrow, or ask your Accord operator to raise the limit.`, { retryAfterSeconds: 3600 })
+  }
+}
+
+/**
  * The shared part of inviting anyone: withdraw a pending invitation for the
  * same address and kind (re-inviting replaces the link), then store a new one
  * with only its token's hash. The caller sends the e-mail and audits.
@@ -41,6 +62,7 @@ async function issueInvitation(
   invitee: { kind: 'staff' | 'partner'; email: string; name: string | null; staff_role?: string; partner_id?: string; partner_role?: string },
 ) {
   const actor = ctx.actor
+  await requireInvitationQuota(trx, ctx, invitationsPerDay())
   await trx
     .updateTable('invitations')
     .set({ revoked_at: ctx.now() })
@@ -53,7 +75,7 @@ async function issueInvitation(
   const expiresAt = new Date(ctx.now().getTime() + INVITATION_VALID_DAYS * 86_400_000)
   const invitation = await trx
     .insertInto('invitations')
-    .values({ tenant_id: actor.tenantId, ...invitee, token_hash: tokenHash, expires_at: expiresAt, invited_by_user_id: actor.userId })
+    .values({ tenant_id: actor.tenantId, ...invitee, token_hash: tokenHash, expires_at: expiresAt, invited_by_user_id: actor.userId, created_at: ctx.now() })
     .returning(['id', 'email', 'expires_at'])
     .executeTakeFirstOrThrow()
   const inviter = await trx.selectFrom('users').select('name').where('id', '=', actor.userId).executeTakeFirstOrThrow()
@@ -64,16 +86,24 @@ async function issueInvitation(
 export async function invitePartnerUser(ctx: CoreContext, rawInput: z.input<typeof invitePartnerUserInput>) {
   requireStaff(ctx, 'partners.manage')
   const input = parseInput(invitePartnerUserInput, rawInput)
+  await requireVerifiedEmail(ctx, 'invite')
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
     const partner = await trx.selectFrom('partner_organisations').selectAll().where('id', '=', input.partnerId).executeTakeFirst()
     if (!partner) throw AppError.notFound('This partner organisation')
     if (partner.status !== 'active') throw AppError.validation({ partnerId: ['This partner organisation is archived; restore it before inviting people.'] })
-    const existingUser = await trx.selectFrom('users').select(['id', 'partner_id']).where('kind', '=', 'partner').where('email', '=', input.email).executeTakeFirst()
+    const existingUser = await trx.selectFrom('users').select(['id', 'partner_id', 'status']).where('kind', '=', 'partner').where('email', '=', input.email).executeTakeFirst()
     if (existingUser) {
+      const samePartner = existingUser.partner_id === partner.id
       throw AppError.validation({
-        email: [existingUser.partner_id === partner.id ? 'This person already has access to the portal.' : 'This e-mail already belongs to a user of another partner organisation.'],
+        email: [
+          !samePartner
+            ? 'This e-mail already belongs to a user of another partner organisation.'
+            : existingUser.status === 'active'
+              ? 'This person already has access to the portal.'
+              : 'This person’s account is deactivated. Reactivate it in the people list instead of inviting them again.',
+        ],
       })
     }
     const { invitation, token, expiresAt, inviterName } = await issueInvitation(trx, ctx, {
@@ -107,11 +137,14 @@ export async function invitePartnerUser(ctx: CoreContext, rawInput: z.input<type
 export async function inviteStaffMember(ctx: CoreContext, rawInput: z.input<typeof inviteStaffInput>) {
   requireStaff(ctx, 'staff.manage')
   const input = parseInput(inviteStaffInput, rawInput)
+  await requireVerifiedEmail(ctx, 'invite')
   const actor = ctx.actor
   return inActorScope(ctx, async (trx) => {
     const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
-    const existing = await trx.selectFrom('users').select('id').where('kind', '=', 'staff').where('email', '=', input.email).executeTakeFirst()
-    if (existing) throw AppError.validation({ email: ['This person is already a member of the workspace.'] })
+    const existing = await trx.selectFrom('users').select(['id', 'status']).where('kind', '=', 'staff').where('email', '=', input.email).executeTakeFirst()
+    if (existing) {
+      throw AppError.validation({ email: [existing.status === 'active' ? 'This person is already a member of the workspace.' : 'This person’s account is deactivated. Reactivate it in the members list instead of inviting them again.'] })
+    }
     const { invitation, token, expiresAt, inviterName } = await issueInvitation(trx, ctx, { kind: 'staff', email: input.email, name: input.name, staff_role: input.role })
     await enqueueEmail(trx, ctx, {
       tenantId: actor.tenantId,
@@ -149,7 +182,7 @@ export async function listPartnerPeople(ctx: CoreContext, input: { partnerId: st
     if (!partner) throw AppError.notFound('This partner organisation')
     const users = await trx
       .selectFrom('users')
-      .select(['id', 'name', 'email', 'partner_role as role', 'status', 'last_login_at as lastLoginAt', 'created_at as createdAt'])
+      .select(['id', 'name', 'email', 'partner_role as role', 'status', 'last_login_at as lastLoginAt', 'created_at as createdAt', 'deactivated_at as deactivatedAt', 'deactivated_by_kind as deactivatedBy'])
       .where('partner_id', '=', partnerId)
       .orderBy('name')
       .execute()

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { parseInput, uuid } from '../validation.js'
 import { postSlackMessage, SlackCallError, slackAuthTest, type SlackTarget } from './client.js'
+import { requireVerifiedEmail } from '../identity/verified-email.js'
 
 /**
  * What vendor staff do on Settings → Slack: connect an incoming webhook or a
@@ -77,6 +78,7 @@ function refusal(error: unknown, field: string, label: string): AppError {
 /** Try the credentials (a webhook can only be tried by posting: it says "Accord is connected"), then store them encrypted. */
 export async function connectSlack(ctx: CoreContext, rawInput: z.input<typeof connectSlackInput>) {
   requireStaff(ctx, 'slack.manage')
+  await requireVerifiedEmail(ctx, 'connect_slack')
   const input = parseInput(connectSlackInput, rawInput)
   const workspace = await inActorScope(ctx, (trx) => trx.selectFrom('tenants').select(['name']).executeTakeFirstOrThrow())
   let teamLabel: string | null = null
@@ -214,6 +216,7 @@ export const setPartnerSlackChannelInput = z.object({
 /** A partner's shared channel: tried with a short hello (a webhook cannot be checked otherwise), then stored encrypted. */
 export async function setPartnerSlackChannel(ctx: CoreContext, rawInput: z.input<typeof setPartnerSlackChannelInput>) {
   requireStaff(ctx, 'slack.manage')
+  await requireVerifiedEmail(ctx, 'connect_slack')
   const input = parseInput(setPartnerSlackChannelInput, rawInput)
   const partner = await inActorScope(ctx, (trx) => trx.selectFrom('partner_organisations').select(['id', 'name', 'status']).where('id', '=', input.partnerId).executeTakeFirst())
   if (!partner) throw AppError.notFound('This partner organisation')

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import { type CoreContext, STAFF_ROLES } from '../context.js'
 import { AppError } from '../errors.js'
+import { lastOwnerRefusal, lockWorkspaceOwners } from '../identity/access.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { logoPath } from '../tenants/lookup.js'
 import { parseInput, uuid } from '../validation.js'
@@ -25,7 +26,7 @@ export async function listStaff(ctx: CoreContext) {
   return inActorScope(ctx, async (trx) => {
     const members = await trx
       .selectFrom('users')
-      .select(['id', 'name', 'email', 'staff_role as role', 'status', 'last_login_at as lastLoginAt', 'email_verified_at as emailVerifiedAt'])
+      .select(['id', 'name', 'email', 'staff_role as role', 'status', 'last_login_at as lastLoginAt', 'email_verified_at as emailVerifiedAt', 'deactivated_at as deactivatedAt'])
       .where('kind', '=', 'staff')
       .orderBy('name')
       .execute()
@@ -50,13 +51,20 @@ export async function changeStaffRole(ctx: CoreContext, rawInput: z.input<typeof
   const input = parseInput(changeStaffRoleInput, rawInput)
   const actor = ctx.actor
   await inActorScope(ctx, async (trx) => {
-    const member = await trx.selectFrom('users').select(['id', 'staff_role']).where('kind', '=', 'staff').where('id', '=', input.userId).forUpdate().executeTakeFirst()
+    await lockWorkspaceOwners(trx, actor.tenantId)
+    const member = await trx.selectFrom('users').select(['id', 'staff_role', 'status']).where('kind', '=', 'staff').where('id', '=', input.userId).forNoKeyUpdate().executeTakeFirst()
     if (!member) throw AppError.notFound('This team member')
-    if (member.staff_role === 'owner' && input.role !== 'owner') {
+    if (member.staff_role === 'owner' && input.role !== 'owner' && member.status === 'active') {
       const owners = await trx.selectFrom('users').select('id').where('kind', '=', 'staff').where('staff_role', '=', 'owner').where('status', '=', 'active').forUpdate().execute()
       if (owners.length <= 1) throw AppError.validation({ role: ['The workspace needs at least one owner. Make someone else owner first.'] })
     }
-    await trx.updateTable('users').set({ staff_role: input.role, updated_at: ctx.now() }).where('id', '=', input.userId).execute()
+    // The database also refuses to leave no active owner (two owners demoting each other at once).
+    await trx
+      .updateTable('users')
+      .set({ staff_role: input.role, updated_at: ctx.now() })
+      .where('id', '=', input.userId)
+      .execute()
+      .catch((error: unknown) => lastOwnerRefusal(error, 'role'))
     await recordAudit(trx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: 'staff.role_changed', targetType: 'user', targetId: input.userId, details: { from: member.staff_role, to: input.role } })
   })
   return listStaff(ctx)

@@ -1,4 +1,4 @@
-import { createPartner, createRegistrationLink, getPartnerEngagement, getRegistrationLinkStatus, revokeRegistrationLink, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
+import { deactivatePartnerUser, reactivatePartnerUser, createPartner, createRegistrationLink, getPartnerEngagement, getRegistrationLinkStatus, revokeRegistrationLink, getPartner, listPartnerPeople, listPartners, listPartnersInput, setPartnerArchived, updatePartner } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -34,6 +34,12 @@ export const partnersRouter = router({
   update: staffProcedure('partners.manage')
     .input(partnerFieldsInput.extend({ partnerId: z.string() }))
     .mutation(({ ctx, input }) => updatePartner(ctx.core, input as never)),
+  deactivateUser: staffProcedure('partners.manage')
+    .input(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) => deactivatePartnerUser(ctx.core, input)),
+  reactivateUser: staffProcedure('partners.manage')
+    .input(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) => reactivatePartnerUser(ctx.core, input)),
   archive: staffProcedure('partners.manage')
     .input(partnerIdInput)
     .mutation(({ ctx, input }) => setPartnerArchived(ctx.core, { partnerId: input.partnerId, archived: true })),

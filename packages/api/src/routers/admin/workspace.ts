@@ -1,4 +1,4 @@
-import { changeStaffRole, getStaffSession, getWorkspace, listAuditLog, listStaff, removePortalLogo, updateBranding } from '@accord/core'
+import { changeStaffRole, deactivateStaffMember, getStaffSession, reactivateStaffMember, getWorkspace, listAuditLog, listStaff, removePortalLogo, updateBranding } from '@accord/core'
 import { z } from 'zod'
 import { router, staffProcedure } from '../../trpc.js'
 
@@ -16,6 +16,13 @@ export const workspaceRouter = router({
   changeStaffRole: staffProcedure('staff.manage')
     .input(changeStaffRoleProcedureInput)
     .mutation(({ ctx, input }) => changeStaffRole(ctx.core, input as never)),
+  // Owners and admins; core also refuses an admin acting on an owner, and the last active owner.
+  deactivateStaff: staffProcedure('staff.deactivate')
+    .input(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) => deactivateStaffMember(ctx.core, input)),
+  reactivateStaff: staffProcedure('staff.deactivate')
+    .input(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) => reactivateStaffMember(ctx.core, input)),
   auditLog: staffProcedure('audit.view')
     .input(z.object({ limit: z.number().int().min(1).max(500).optional() }).optional())
     .query(({ ctx, input }) => listAuditLog(ctx.core, input ?? {})),

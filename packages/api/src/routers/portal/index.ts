@@ -6,6 +6,7 @@ import { portalPipelineRouter } from './pipeline.js'
 import { portalProgrammePagesRouter } from './programme-pages.js'
 import { portalRegistrationsRouter } from './registrations.js'
 import { portalResourcesRouter } from './resources.js'
+import { portalTeamRouter } from './team.js'
 
 /**
  * Output schemas on portal procedures are strict allow-lists: anything not
@@ -29,4 +30,5 @@ export const portalRouter = router({
   programmePages: portalProgrammePagesRouter,
   announcements: portalAnnouncementsRouter,
   resources: portalResourcesRouter,
+  team: portalTeamRouter,
 })
