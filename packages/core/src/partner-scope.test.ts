@@ -1,5 +1,7 @@
 import { sql, type TenantTransaction, withTenant } from '@accord/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSessionManager } from '@accord/auth'
+import { deactivatePartnerUser } from './identity/access.js'
 import { requestPasswordReset } from './identity/sign-in.js'
 import { answerInfoRequest, logNextStep, requestProtectionExtension } from './registrations/partner.js'
 import { requestRegistrationInfo } from './registrations/review.js'
@@ -89,7 +91,7 @@ describe('policies (catalog)', () => {
       resource_events: ['INSERT', 'SELECT'],
       resources: ['SELECT'],
       tenants: ['SELECT'],
-      users: ['SELECT'],
+      users: ['SELECT', 'UPDATE'],
     })
   })
 })
@@ -145,9 +147,9 @@ describe('in a partner scope, Postgres refuses', () => {
       settings: (await sql`update tenants set settings = '{"registration": {"protectionDays": 9999}}'::jsonb`.execute(trx)).numAffectedRows,
       name: (await sql`update tenants set name = 'Hijacked', support_email = 'evil@attacker.example'`.execute(trx)).numAffectedRows,
       organisation: (await sql`update partner_organisations set tier = 'Platinum'`.execute(trx)).numAffectedRows,
-      person: (await sql`update users set name = 'Renamed', partner_role = 'partner_admin'`.execute(trx)).numAffectedRows,
+      staff: (await sql`update users set status = 'disabled' where kind = 'staff'`.execute(trx)).numAffectedRows,
     }))
-    expect(changed).toEqual({ settings: 0n, name: 0n, organisation: 0n, person: 0n })
+    expect(changed).toEqual({ settings: 0n, name: 0n, organisation: 0n, staff: 0n })
     const tenant = await deps.ownerDb.selectFrom('tenants').select(['name', 'settings']).where('id', '=', vendor.tenantId).executeTakeFirstOrThrow()
     expect(tenant.name).toBe('Scope Vendor')
     expect(JSON.stringify(tenant.settings)).not.toContain('9999')
@@ -175,6 +177,24 @@ describe('in a partner scope, Postgres refuses', () => {
     for (const [table, insert] of inserts) {
       await expect(asPartner(insert), table).rejects.toEqual(RLS_REFUSAL)
     }
+  })
+
+  it('changing colleagues beyond deactivating and reactivating them (the Team page)', async () => {
+    const colleague = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId })
+    const own = (trx: TenantTransaction) => trx.updateTable('users').where('id', '=', colleague.userId)
+    await expect(asPartner((trx) => own(trx).set({ name: 'Renamed' }).execute())).rejects.toEqual(RLS_REFUSAL)
+    await expect(asPartner((trx) => own(trx).set({ partner_role: 'partner_admin' }).execute())).rejects.toEqual(RLS_REFUSAL)
+    await expect(asPartner((trx) => own(trx).set({ email: 'taken-over@attacker.example', password_hash: null }).execute())).rejects.toEqual(RLS_REFUSAL)
+    // Deactivating names the partner as the one who did it.
+    await expect(asPartner((trx) => own(trx).set({ status: 'disabled', deactivated_by_kind: 'staff', deactivated_by_user_id: vendor.ownerId }).execute())).rejects.toEqual(RLS_REFUSAL)
+    await asPartner((trx) => own(trx).set({ status: 'disabled', deactivated_at: new Date(), deactivated_by_kind: 'partner', deactivated_by_user_id: rep.userId }).execute())
+    await asPartner((trx) => own(trx).set({ status: 'active', deactivated_at: null, deactivated_by_kind: null, deactivated_by_user_id: null }).execute())
+    // The vendor's deactivation stands: no reactivating it, no relabelling it as the partner's first.
+    await deps.ownerDb.updateTable('users').set({ status: 'disabled', deactivated_at: new Date(), deactivated_by_kind: 'staff', deactivated_by_user_id: vendor.ownerId }).where('id', '=', colleague.userId).execute()
+    await expect(asPartner((trx) => own(trx).set({ status: 'active' }).execute())).rejects.toEqual(RLS_REFUSAL)
+    await expect(asPartner((trx) => own(trx).set({ deactivated_by_kind: 'partner', deactivated_by_user_id: rep.userId }).execute())).rejects.toEqual(RLS_REFUSAL)
+    // Another organisation's people are out of reach altogether.
+    expect(await asPartner(async (trx) => (await own(trx).set({ status: 'active' }).executeTakeFirst()).numUpdatedRows, otherPartnerId)).toBe(0n)
   })
 
   it('changing receipts and links beyond what the portal does', async () => {
@@ -217,6 +237,18 @@ describe('what the portal does still works, vendor-side effects on the system si
     expect(deal.next_step).toBe('Workshop with the CIO on Monday')
     const mails = await deps.ownerDb.selectFrom('email_outbox').select('subject').where('tenant_id', '=', vendor.tenantId).where('to_email', '=', rep.email).execute()
     expect(mails.map((mail) => mail.subject)).toContainEqual(expect.stringMatching(/^Protection extended: Shared 1/))
+  })
+
+  it('a partner admin deactivating a colleague ends the colleague’s sessions and links (rows the partner scope cannot see)', async () => {
+    const colleague = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId })
+    const { sessionId } = await createSessionManager({ db: deps.db, cookieName: 'probe', secureCookies: false }).create({ tenantId: vendor.tenantId, userId: colleague.userId })
+    await requestPasswordReset(deps, { tenantId: vendor.tenantId, kind: 'partner', email: colleague.email })
+    await deactivatePartnerUser(rep.context, { userId: colleague.userId })
+    expect(await deps.ownerDb.selectFrom('sessions').select('id').where('id', '=', sessionId).execute()).toEqual([])
+    const openLinks = await deps.ownerDb.selectFrom('auth_tokens').select('id').where('user_id', '=', colleague.userId).where('used_at', 'is', null).execute()
+    expect(openLinks).toEqual([])
+    const person = await deps.ownerDb.selectFrom('users').select(['status', 'deactivated_by_kind']).where('id', '=', colleague.userId).executeTakeFirstOrThrow()
+    expect(person).toEqual({ status: 'disabled', deactivated_by_kind: 'partner' })
   })
 
   it('the system scope (worker) and staff still change everything of the tenant', async () => {

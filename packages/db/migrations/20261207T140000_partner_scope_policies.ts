@@ -93,6 +93,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
     create policy partner_select on partner_organisations for select using (tenant_id = app_tenant_id() and id = app_partner_id());
     create policy partner_select on users for select using (${OWN});
+    -- A partner admin deactivates and reactivates colleagues (the portal's Team page); the trigger below limits it to that.
+    create policy partner_update on users for update using (${OWN} and kind = 'partner') with check (${OWN} and kind = 'partner');
 
     -- Audit entries of a partner's own actions (its registration link); reading the log is staff-only.
     create policy partner_insert on audit_log for insert
@@ -241,6 +243,36 @@ export async function up(db: Kysely<any>): Promise<void> {
     create trigger partner_columns before update on registration_imports
       for each row execute function refuse_partner_column_changes('mapping', 'consent_confirmed', 'status', 'progress_id');
 
+    create trigger partner_columns before update on users
+      for each row execute function refuse_partner_column_changes('status', 'deactivated_at', 'deactivated_by_user_id', 'deactivated_by_kind', 'updated_at');
+
+    create function refuse_partner_access_overrides() returns trigger
+      language plpgsql set search_path = public
+      as $$
+      begin
+        if app_partner_id() is null then return new; end if;
+        if new.status is not distinct from old.status then
+          -- Who deactivated an account changes only with the deactivation itself.
+          if (new.deactivated_at, new.deactivated_by_user_id, new.deactivated_by_kind) is distinct from (old.deactivated_at, old.deactivated_by_user_id, old.deactivated_by_kind) then
+            raise exception 'A partner may not rewrite who deactivated an account.' using errcode = 'insufficient_privilege';
+          end if;
+          return new;
+        end if;
+        -- The vendor's deactivation stands until the vendor reverses it; a partner's is recorded as the partner's.
+        if new.status = 'active' and old.deactivated_by_kind is distinct from 'partner' then
+          raise exception 'Only the vendor can reactivate this account.' using errcode = 'insufficient_privilege';
+        end if;
+        if new.status = 'disabled' and (new.deactivated_by_kind is distinct from 'partner' or not exists (
+          select 1 from users u where u.tenant_id = new.tenant_id and u.id = new.deactivated_by_user_id and u.partner_id = app_partner_id()
+        )) then
+          raise exception 'A partner deactivation names a person of the organisation.' using errcode = 'insufficient_privilege';
+        end if;
+        return new;
+      end
+      $$;
+    create trigger partner_access before update on users
+      for each row execute function refuse_partner_access_overrides();
+
     create function refuse_partner_import_restarts() returns trigger
       language plpgsql set search_path = public
       as $$
@@ -279,6 +311,9 @@ export async function down(db: Kysely<any>): Promise<void> {
     drop trigger partner_columns on registration_links;
     drop trigger partner_revoke_once on registration_links;
     drop trigger partner_columns on registration_imports;
+    drop trigger partner_columns on users;
+    drop trigger partner_access on users;
+    drop function refuse_partner_access_overrides();
     drop trigger partner_status on registration_imports;
     drop function refuse_partner_column_changes();
     drop function refuse_partner_registration_decisions();
