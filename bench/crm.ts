@@ -13,9 +13,10 @@
 import { connectCrm, runCrmSync, type CoreContext } from '@accord/core'
 import { startFakeHubspot } from '@accord/crm/testing/fake-hubspot'
 import { benchDeps, openBenchDatabase } from './database.js'
-import { benchEnv } from './env.js'
+import { allowLocalFakeServers, benchEnv } from './env.js'
 
 const env = benchEnv()
+allowLocalFakeServers()
 const REGISTRATIONS = env.BENCH_CRM_REGISTRATIONS
 const TOKEN = 'pat-bench-token-000000'
 const LIMIT = { requests: 100, windowMs: 10_000 }

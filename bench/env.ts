@@ -17,3 +17,13 @@ export const benchEnv = () =>
       BENCH_CRM_REGISTRATIONS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     }),
   )
+
+/**
+ * The CRM benchmark talks to a fake HubSpot on 127.0.0.1: turn the outbound
+ * guard's operator settings on for this process (as the test suites do),
+ * unless the caller set them explicitly.
+ */
+export function allowLocalFakeServers(): void {
+  process.env.OUTBOUND_ALLOW_CUSTOM_HOSTS ??= 'true'
+  process.env.OUTBOUND_ALLOW_PRIVATE_NETWORKS ??= '127.0.0.0/8'
+}

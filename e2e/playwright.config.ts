@@ -5,6 +5,11 @@ import { defineConfig, devices } from '@playwright/test'
  * started by tools/devstack/src/e2e-stack.ts on ports 4100 (admin) / 4101 (portal),
  * ready when 4199 answers.
  */
+// Fixtures call core directly too (connecting CRMs and Slack to fakes on 127.0.0.1), so the test
+// processes get the outbound guard's operator settings that tools/devstack/src/e2e-stack.ts gives the apps.
+process.env.OUTBOUND_ALLOW_CUSTOM_HOSTS ??= 'true'
+process.env.OUTBOUND_ALLOW_PRIVATE_NETWORKS ??= '127.0.0.0/8'
+
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 export default defineConfig({

@@ -4,6 +4,7 @@ import { authEnv } from '@accord/auth/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
+import { outboundEnv } from '@accord/outbound/env'
 // startAppServer is not re-exported from @accord/web's index, so import its module directly.
 import { superviseAppProcesses } from '@accord/web/cluster'
 import { webEnv } from '@accord/web/env'
@@ -19,6 +20,7 @@ try {
   dbEnv()
   appDatabaseUrl()
   emailEnv()
+  outboundEnv()
   webEnv()
 } catch (error) {
   console.error(`[admin] cannot start: ${error instanceof Error ? error.message : String(error)}`)

@@ -100,6 +100,17 @@ describe('portal route table', () => {
     }
   })
 
+  it('serves the e-mail registration confirmation link outside the signed-in layout, beside the registration pages', () => {
+    for (const [prefix, mode] of [
+      ['/t/northwind', 'path'],
+      ['', 'host'],
+    ] as const) {
+      expect(routeFor(`${prefix}/registrations/confirm/0b7c5b0e-1d5e-4c3a-9f55-3f1e2d4c5b6a.secret`)).toBe(`${mode}/registration-confirm`)
+      expect(byId(`${mode}/registration-confirm`)?.parentId).toBe('root')
+      expect(routeFor(`${prefix}/registrations/0b7c5b0e-1d5e-4c3a-9f55-3f1e2d4c5b6a`)).toBe(`${mode}/registration`)
+    }
+  })
+
   it('serves tRPC at /api/trpc/* and /t/:tenantSlug/api/trpc/*, and logos once at the root', () => {
     expect(byId('host/trpc')?.path).toBe('api/trpc/*')
     expect(byId('path/trpc')?.path).toBe('t/:tenantSlug/api/trpc/*')

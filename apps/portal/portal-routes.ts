@@ -20,6 +20,8 @@ export const portalPages = [
   { name: 'registration-precheck', path: 'registrations/precheck', file: 'pages/registration-precheck.ts' },
   // An import's verdicts as a CSV download (loader only, no layout).
   { name: 'registration-import-results', path: 'registrations/imports/:importId/results.csv', file: 'pages/registration-import-results.ts' },
+  // A registration mailed from an unauthenticated address: the account holder confirms it here (no sign-in, the link is the proof).
+  { name: 'registration-confirm', path: 'registrations/confirm/:token', file: 'pages/registration-confirm.tsx' },
   // An announcement e-mail's "I have read this" link: no sign-in, the signed token is the proof.
   { name: 'announcement-acknowledge', path: 'announcements/acknowledge/:token', file: 'pages/announcement-acknowledge.tsx' },
   // A library file, inline preview or download (loader only; signs in itself, no layout to render).

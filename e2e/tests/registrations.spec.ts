@@ -1,5 +1,6 @@
 import { approveRegistration, submitRegistration } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser } from '@accord/core/testing/factories'
+import { expectAccessible } from '../fixtures/accessibility'
 import { expect, signedInPartner, signedInPartnerOf, signInOwner, test } from '../fixtures/stack'
 
 /** Issue 3 end to end: the portal form with its pre-check, the review queue, the partner's view of the decision. */
@@ -75,9 +76,10 @@ test('a second partner registering https://www.<domain>/ is flagged, with the ex
   for (const context of [firstContext, staffContext, secondContext]) await context.close()
 })
 
-test('a partner registers by e-mail and sees the case in the portal', async ({ browser, deps, info, request }) => {
+test('a partner registers by e-mail, confirms it from the link (the sender was not authenticated) and sees the case in the portal', async ({ browser, deps, info, request }) => {
   const context = await browser.newContext()
   const { vendor, rep, portalHome } = await signedInPartner(deps, context, info)
+  // No Authentication-Results from a trusted host: the registration waits for the account holder's confirmation.
   const raw = [
     `From: Rep <${rep.email}>`,
     `To: registrations+${vendor.slug}@inbound.accord.localhost`,
@@ -93,9 +95,31 @@ test('a partner registers by e-mail and sees the case in the portal', async ({ b
     'Consent: yes',
   ].join('\r\n')
   const response = await request.post(`${info.adminUrl}/api/inbound/email`, { data: raw, headers: { 'content-type': 'message/rfc822' } })
-  expect(response.status()).toBe(200)
-  expect(await response.json()).toMatchObject({ outcome: 'registered' })
+  expect(response.status()).toBe(202)
+  expect(await response.json()).toMatchObject({ outcome: 'queued' })
+
+  // The worker reads it and mails the account holder a confirmation link (the dev mailbox shows it).
   const page = await context.newPage()
+  const confirmation = page.getByRole('row').filter({ hasText: 'Please confirm a registration sent from your address' })
+  await expect(async () => {
+    await page.goto(`${info.adminUrl}/dev/mailbox?to=${encodeURIComponent(rep.email)}`)
+    await expect(confirmation.first()).toBeVisible({ timeout: 1000 })
+  }).toPass({ timeout: 20_000 })
+  await confirmation.first().getByRole('link').first().click()
+  await expect(page.locator('main')).toContainText('Hi Rep')
+  const confirmUrl = (await page.locator('main a[href*="/registrations/confirm/"]').first().getAttribute('href')) ?? ''
+  expect(confirmUrl).toContain(`/registrations/confirm/${vendor.tenantId}.`)
+  await page.goto(confirmUrl)
+  await expect(page.getByRole('heading', { name: 'Confirm your registration' })).toBeVisible()
+  await expect(page.locator('main')).toContainText('Mailed Lead GmbH')
+  await expectAccessible(page, 'held e-mail registration')
+  // Opening the link registered nothing; the button does.
+  await page.goto(`${portalHome}/registrations`)
+  await expect(page.getByRole('row').filter({ hasText: 'Mailed Lead GmbH' })).toHaveCount(0)
+  await page.goto(confirmUrl)
+  await page.getByRole('button', { name: 'Yes, I sent it: register it' }).click()
+  await expect(page.getByRole('heading', { name: 'Registered' })).toBeVisible()
+  await expect(page.getByRole('status')).toContainText(/registered as R-\d+/)
   await page.goto(`${portalHome}/registrations`)
   await expect(page.getByRole('row').filter({ hasText: 'Mailed Lead GmbH' })).toBeVisible()
   await context.close()

@@ -250,11 +250,16 @@ test('reply by e-mail: the reply lands on both timelines without quote or signat
         '> QUOTED HISTORY MUST NOT APPEAR',
       ].join('\n'),
     })
+    // The endpoint stores and queues (202); the worker reads the reply a moment later.
     const recorded = await request.post(`${info.adminUrl}/api/inbound/email`, { data: reply, headers: { 'content-type': 'message/rfc822' } })
-    expect(recorded.status()).toBe(200)
-    const recordedBody = (await recorded.json()) as { outcome: string; registrationId?: string }
-    expect(recordedBody).toMatchObject({ outcome: 'reply_recorded' })
-    const registrationId = recordedBody.registrationId ?? ''
+    expect(recorded.status()).toBe(202)
+    expect(await recorded.json()).toMatchObject({ outcome: 'queued' })
+    const replyEvent = async () =>
+      withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) =>
+        trx.selectFrom('registration_events').select(['registration_id']).where('type', '=', 'partner_reply').where('staff_note', '=', replyText).executeTakeFirst(),
+      )
+    await expect.poll(async () => (await replyEvent())?.registration_id ?? null, { timeout: 20_000 }).not.toBeNull()
+    const registrationId = (await replyEvent())?.registration_id ?? ''
 
     // The same message delivered twice is a no-op.
     const redelivered = await request.post(`${info.adminUrl}/api/inbound/email`, { data: reply, headers: { 'content-type': 'message/rfc822' } })
@@ -268,8 +273,8 @@ test('reply by e-mail: the reply lands on both timelines without quote or signat
       data: replyMail({ from: rep.email, fromName: 'Rep Replying', to: tamperedAddress, subject: `Re: Received: ${company} (${caseReference})`, messageId: `reply-2-${vendor.slug}@partner.example`, body: 'TAMPERED REPLY MUST NOT BE STORED' }),
       headers: { 'content-type': 'message/rfc822' },
     })
-    expect(tampered.status()).toBe(200)
-    expect(await tampered.json()).toMatchObject({ outcome: 'reply_refused', reason: 'invalid_address' })
+    expect(tampered.status()).toBe(202)
+    expect(await tampered.json()).toMatchObject({ outcome: 'queued' })
     const refusal = mailbox.getByRole('row').filter({ hasText: 'Your reply was not added' })
     await expect(async () => {
       await mailbox.goto(`${info.adminUrl}/dev/mailbox?to=${encodeURIComponent(rep.email)}`)

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     globalSetup: ['@accord/core/testing/global-setup'],
     testTimeout: 30_000,
+    // The fake HubSpot, Salesforce and Slack listen on 127.0.0.1: the outbound guard must let tests name them.
+    env: { OUTBOUND_ALLOW_CUSTOM_HOSTS: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8' },
     hookTimeout: 60_000,
   },
 })

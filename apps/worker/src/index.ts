@@ -1,5 +1,6 @@
 import { appDatabaseUrl } from '@accord/db/env'
 import { configuredEmailTransport } from '@accord/email'
+import { outboundEnv } from '@accord/outbound/env'
 import { workerEnv } from './env.js'
 import { createConsoleLog } from './log.js'
 import { startWorker } from './worker.js'
@@ -8,6 +9,8 @@ const log = createConsoleLog()
 
 try {
   const env = workerEnv()
+  // Checked at boot, not at the first CRM or Slack call.
+  outboundEnv()
   const worker = await startWorker({
     appDatabaseUrl: appDatabaseUrl(),
     transport: configuredEmailTransport(),

@@ -1,6 +1,6 @@
-import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markAnnouncementFanoutDeadLettered, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
+import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, processInboundEmail, type ProcessInboundOptions, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markAnnouncementFanoutDeadLettered, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, resourceTextExtraction, sendOutboxEmail, slackPost } from '@accord/jobs'
+import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, inboundEmail, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, resourceTextExtraction, sendOutboxEmail, slackPost } from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -20,6 +20,8 @@ export interface StartWorkerOptions {
   schedules?: boolean
   /** CRM sync pacing and hooks (tests, benchmark). */
   crmSync?: CrmSyncOptions
+  /** Resend API and trusted authserv-ids for inbound e-mail (tests); default from the environment. */
+  inbound?: ProcessInboundOptions
 }
 
 export interface RunningWorker {
@@ -145,6 +147,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         if (!payload.success) return log.error('resources.extract-text: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await runResourceTextExtraction(deps, payload.data)
         log.info('resources.extract-text done', { jobId: job.id, ...payload.data, result })
+      }),
+    )
+
+    // Inbound e-mail stored by the endpoint: parsed and acted on here, once (the row is claimed in the acting transaction).
+    await boss.work<unknown>(inboundEmail.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = inboundEmail.payload.safeParse(job.data)
+        if (!payload.success) return log.error('inbound.email: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await processInboundEmail(deps, payload.data, options.inbound)
+        log.info('inbound.email done', { jobId: job.id, ...payload.data, outcome: result.outcome })
       }),
     )
 

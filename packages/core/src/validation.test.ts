@@ -11,7 +11,7 @@ import {
   scanForControlCharacters,
   searchText,
   singleLineText,
-  stripControlCharacters,
+  controlCharactersToSpaces,
   titleText,
   zodFieldErrors,
 } from './validation.js'
@@ -40,8 +40,8 @@ describe('control characters', () => {
   })
 
   it('strips for search boxes (everything below space becomes a space) and removes for rich text (line breaks kept)', () => {
-    expect(stripControlCharacters('ab\u0000c\td\uD800e')).toBe('ab c d e')
-    expect(stripControlCharacters('plain 🎉')).toBe('plain 🎉')
+    expect(controlCharactersToSpaces('ab\u0000c\td\uD800e')).toBe('ab c d e')
+    expect(controlCharactersToSpaces('plain 🎉')).toBe('plain 🎉')
     expect(removeControlCharacters('<p>a\u0000b</p>\n<p>\u0007c\uDC00</p>')).toBe('<p>ab</p>\n<p>c</p>')
     expect(searchText(10).parse('  abc\u0000def  ')).toBe('abc def')
   })

@@ -44,7 +44,7 @@ export function hasControlCharacters(value: string): boolean {
 }
 
 /** The same characters (tab, line breaks included) replaced by spaces: for search boxes, where refusing helps nobody. */
-export function stripControlCharacters(value: string): string {
+export function controlCharactersToSpaces(value: string): string {
   let out = ''
   let start = 0
   for (let index = 0; index < value.length; index++) {
@@ -111,7 +111,7 @@ export function scanForControlCharacters(input: unknown, options: ControlCharact
   const walk = (value: unknown, path: string, depth: number): unknown => {
     if (typeof value === 'string') {
       if (!hasControlCharacters(value)) return value
-      if (strip.has(path)) return stripControlCharacters(value)
+      if (strip.has(path)) return controlCharactersToSpaces(value)
       refuse(path)
       return value
     }
@@ -272,4 +272,4 @@ export const searchText = (max: number) =>
   z
     .string()
     .max(max * 4)
-    .transform((value) => stripControlCharacters(value).trim().slice(0, max))
+    .transform((value) => controlCharactersToSpaces(value).trim().slice(0, max))

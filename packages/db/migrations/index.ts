@@ -18,6 +18,7 @@ import * as signInMethodPasswordReset from './20261130T170000_sign_in_method_pas
 import * as resourceEventsVisibleOnly from './20261130T180000_resource_events_visible_only.js'
 import * as programmePageReads from './20261130T190000_programme_page_reads.js'
 import * as engagementRowsOfOwnPeople from './20261130T200000_engagement_rows_of_own_people.js'
+import * as inboundQueue from './20261207T110000_inbound_queue.js'
 import * as accessRevocation from './20261207T120000_access_revocation.js'
 import * as partnerScopePolicies from './20261207T140000_partner_scope_policies.js'
 
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '20261130T180000_resource_events_visible_only': resourceEventsVisibleOnly,
   '20261130T190000_programme_page_reads': programmePageReads,
   '20261130T200000_engagement_rows_of_own_people': engagementRowsOfOwnPeople,
+  '20261207T110000_inbound_queue': inboundQueue,
   '20261207T120000_access_revocation': accessRevocation,
   '20261207T140000_partner_scope_policies': partnerScopePolicies,
 }

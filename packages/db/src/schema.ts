@@ -239,6 +239,23 @@ export interface EmailOutbox {
   updated_at: Generated<Timestamp>;
 }
 
+export interface EmailRegistrationHolds {
+  company_name: string;
+  confirmed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  fields: Json;
+  id: Generated<string>;
+  message_key: string;
+  partner_id: string;
+  registration_id: string | null;
+  status: Generated<string>;
+  subject: string;
+  tenant_id: string;
+  token_hash: string;
+  user_id: string;
+}
+
 export interface InboundEmails {
   detail: string | null;
   from_email: string | null;
@@ -249,6 +266,20 @@ export interface InboundEmails {
   received_at: Generated<Timestamp>;
   registration_id: string | null;
   subject: string;
+  tenant_id: string;
+}
+
+export interface InboundMessages {
+  dedupe_key: string;
+  detail: string | null;
+  id: Generated<string>;
+  outcome: string | null;
+  processed_at: Timestamp | null;
+  raw: Buffer | null;
+  received_at: Generated<Timestamp>;
+  sender_verified: Generated<boolean>;
+  source: string;
+  status: Generated<string>;
   tenant_id: string;
 }
 
@@ -645,7 +676,9 @@ export interface DB {
   deals: Deals;
   dev_mailbox_messages: DevMailboxMessages;
   email_outbox: EmailOutbox;
+  email_registration_holds: EmailRegistrationHolds;
   inbound_emails: InboundEmails;
+  inbound_messages: InboundMessages;
   invitations: Invitations;
   job_progress: JobProgress;
   partner_organisations: PartnerOrganisations;

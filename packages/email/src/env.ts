@@ -21,6 +21,18 @@ const schema = z.object({
   INBOUND_EMAIL_TOKEN: optionalString,
   /** Resend webhook signing secret (`whsec_…`); Resend's `email.received` webhooks are verified with it. */
   RESEND_WEBHOOK_SECRET: optionalString,
+  /**
+   * The authserv-id your receiving mail host writes into Authentication-Results
+   * (e.g. `mx.example.com`; several comma-separated). Registration by e-mail
+   * trusts a sender's DKIM/DMARC pass only from these. Unset: every
+   * registration mail waits for the one-click confirmation by the account holder.
+   */
+  INBOUND_AUTHSERV_ID: optionalString.transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((id) => id.trim().toLowerCase())
+      .filter((id) => id !== ''),
+  ),
 })
 
 export type EmailEnv = z.infer<typeof schema>

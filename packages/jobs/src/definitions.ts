@@ -140,7 +140,21 @@ export const resourceTextExtraction = {
   singletonKey: (payload) => `resources.extract-text:${payload.fileKey}`,
 } satisfies JobDefinition<{ tenantId: string; resourceId: string; fileKey: string }>
 
+/**
+ * One e-mail the inbound endpoint stored (an inbound_messages row), read by
+ * the worker: a registration, a reply to a notification, or a refusal. The
+ * endpoint only verifies and stores, so parsing never runs on a web request.
+ * Idempotent: the row is claimed in the transaction that acts on it, so a job
+ * run twice handles the message once.
+ */
+export const inboundEmail = {
+  name: 'inbound.email',
+  payload: z.object({ tenantId, messageId: z.string().uuid() }),
+  queue: { retryLimit: 5, retryDelay: 15, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: (payload) => `inbound.email:${payload.messageId}`,
+} satisfies JobDefinition<{ tenantId: string; messageId: string }>
+
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers, resourceTextExtraction] as const
+export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers, resourceTextExtraction, inboundEmail] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

@@ -49,7 +49,8 @@ const stack = await startStack({
   portalUrl,
   dev: false,
   seedDemo: false,
-  extraEnv: { PORTAL_BASE_DOMAIN: '' },
+  // The suite's fake HubSpot and Slack listen on 127.0.0.1, so this stack (unlike `npm start`) lets the outbound guard reach them.
+  extraEnv: { PORTAL_BASE_DOMAIN: '', OUTBOUND_ALLOW_CUSTOM_HOSTS: 'true', OUTBOUND_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8' },
   log: (line) => console.log(line),
 })
 writeFileSync(path.join(root, 'e2e', '.stack.json'), JSON.stringify({ ownerUrl: stack.ownerUrl, appUrl: stack.appUrl, adminUrl, portalUrl }, null, 2))

@@ -119,7 +119,7 @@ export default function RegistrationImports() {
                     }}
                   />
                   <p className="hint" id={`${fileId}-hint`}>
-                    Up to {formatBytes(maxBytes)}, with a header row. Comma, semicolon or tab separated; UTF-8 or Windows encoding. You choose which column is which in the next step.
+                    Up to {formatBytes(maxBytes)}, with a header row. Comma, semicolon or tab separated. CSV UTF-8 is safest; Excel’s regional encodings (Western and Central European, Cyrillic, Greek, Turkish, Japanese, Chinese, Korean) are recognised. You choose which column is which in the next step.
                   </p>
                   {fileErrors?.length ? (
                     <p className="error" id={`${fileId}-error`} role="alert">

@@ -644,7 +644,7 @@ function ConnectForm({ settings, result }: { settings: Settings; result: ActionR
             optionalMark={false}
             maxLength={300}
             defaultValue={valueOf(failure, 'hubspot.baseUrl', HUBSPOT_DEFAULT_BASE_URL)}
-            hint={`Leave as ${HUBSPOT_DEFAULT_BASE_URL} unless you use a proxy or a test server.`}
+            hint={`Leave as ${HUBSPOT_DEFAULT_BASE_URL}. Other addresses (a proxy, a test server) work only where the operator of this Accord allows them.`}
             errors={errors('hubspot.baseUrl')}
           />
         </details>

@@ -217,9 +217,9 @@ function ConnectForm({ settings, result }: { settings: Settings; result: ActionR
           <legend>Bot token</legend>
           <Field label="Bot token" name="botToken" type="password" required autoComplete="new-password" maxLength={300} placeholder="xoxb-…" hint="OAuth & Permissions → Bot User OAuth Token. Scopes: chat:write, users:read, users:read.email. Stored encrypted." errors={errors('botToken')} />
           <InputField label="Channel" name="channel" required maxLength={80} placeholder="#partners or C0123456" defaultValue={valueOf(failure, 'channel', settings.connection?.mode === 'bot' ? (settings.connection.channel ?? '') : '')} hint="Invite the bot to the channel first (/invite @your-app)." errors={errors('channel')} />
-          <details>
+          <details open={Boolean(errors('apiUrl')?.length) || undefined}>
             <summary>Advanced</summary>
-            <InputField label="Slack API URL" name="apiUrl" type="url" inputMode="url" optionalMark={false} maxLength={300} defaultValue={valueOf(failure, 'apiUrl', SLACK_API_URL)} hint={`Leave as ${SLACK_API_URL} unless you use a proxy or a test server.`} errors={errors('apiUrl')} />
+            <InputField label="Slack API URL" name="apiUrl" type="url" inputMode="url" optionalMark={false} maxLength={300} defaultValue={valueOf(failure, 'apiUrl', SLACK_API_URL)} hint={`Leave as ${SLACK_API_URL}. Other addresses (a proxy, a test server) work only where the operator of this Accord allows them.`} errors={errors('apiUrl')} />
           </details>
         </fieldset>
         <Field

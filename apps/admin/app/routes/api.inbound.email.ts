@@ -1,54 +1,45 @@
-import { type InboundMail, parseRawMail, parseResendInbound, receiveRegistrationEmail, resendEmailIdToFetch } from '@accord/core'
-import { authoriseInbound, fetchReceivedEmail } from '@accord/email'
-import { emailEnv } from '@accord/email/env'
+import { acceptInboundEmail, AppError, MAX_INBOUND_MESSAGE_BYTES } from '@accord/core'
+import { authoriseInbound } from '@accord/email'
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { runtimeDeps } from '~/server/runtime.server'
 
 /**
  * The inbound address's endpoint — registrations to `registrations+<workspace>@…`
- * and replies to notifications (`reply+<token>@…`), told apart in core
- * (`receiveRegistrationEmail`): a raw RFC 822 message (an MTA or
- * relay, `Authorization: Bearer <INBOUND_EMAIL_TOKEN>`) or Resend's inbound
- * webhook (signed with RESEND_WEBHOOK_SECRET). Locally, with the dev mailbox
- * on, it needs no configuration.
+ * and replies to notifications (`reply+<token>@…`): a raw RFC 822 message (an
+ * MTA or relay, `Authorization: Bearer <INBOUND_EMAIL_TOKEN>`) or Resend's
+ * inbound webhook (signed with RESEND_WEBHOOK_SECRET). Locally, with the dev
+ * mailbox on, it needs no configuration.
+ *
+ * It only checks who is posting, stores the message in the workspace it is
+ * addressed to and queues the job that reads it (`acceptInboundEmail`), then
+ * answers 202: the body is parsed by the worker, never on this request.
  */
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } })
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json(405, { error: 'Use POST.' })
+  const declared = Number(request.headers.get('content-length') ?? '0')
+  if (declared > MAX_INBOUND_MESSAGE_BYTES) return json(413, { error: `The message is larger than ${MAX_INBOUND_MESSAGE_BYTES / 1024 / 1024} MB; it was not accepted.` })
   const bytes = Buffer.from(await request.arrayBuffer())
-  const body = bytes.toString('utf8')
   const auth = authoriseInbound({
     authorization: request.headers.get('authorization'),
     svixId: request.headers.get('svix-id') ?? request.headers.get('webhook-id'),
     svixTimestamp: request.headers.get('svix-timestamp') ?? request.headers.get('webhook-timestamp'),
     svixSignature: request.headers.get('svix-signature') ?? request.headers.get('webhook-signature'),
-    body,
+    body: bytes.toString('utf8'),
   })
   if (!auth.ok) return json(auth.status, { error: auth.message })
   if (bytes.length === 0) return json(400, { error: 'The request has no message.' })
 
-  let mail: InboundMail
+  const source = (request.headers.get('content-type') ?? '').includes('application/json') ? 'resend' : 'rfc822'
   try {
-    if ((request.headers.get('content-type') ?? '').includes('application/json')) {
-      const payload: unknown = JSON.parse(body)
-      const emailId = resendEmailIdToFetch(payload)
-      const env = emailEnv()
-      if (emailId) {
-        if (!env.RESEND_API_KEY) return json(422, { error: 'This Resend webhook carries no message body, and RESEND_API_KEY is not set to fetch it.' })
-        mail = parseResendInbound(await fetchReceivedEmail({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL }, emailId))
-      } else {
-        mail = parseResendInbound(payload)
-      }
-    } else {
-      mail = await parseRawMail(bytes)
-    }
+    const accepted = await acceptInboundEmail(await runtimeDeps(), { source, bytes })
+    // 202 either way: the message is queued, was queued before, or names no workspace (dropped; a retry cannot change that).
+    return json(202, accepted)
   } catch (error) {
-    return json(400, { error: `The message could not be read: ${error instanceof Error ? error.message : 'unknown format'}` })
+    if (error instanceof AppError && (error.code === 'VALIDATION' || error.code === 'PAYLOAD_TOO_LARGE')) return json(error.httpStatus, { error: error.message })
+    throw error
   }
-  const deps = await runtimeDeps()
-  const outcome = await receiveRegistrationEmail(deps, { mail })
-  return json(outcome.outcome === 'no_workspace' ? 202 : 200, outcome)
 }
 
 export function loader() {

@@ -116,7 +116,7 @@ export default function RegistrationImports() {
           accept=".csv,text/csv"
           required
           errors={fileErrors}
-          hint="Up to 10,000 rows; UTF-8, UTF-16 or Excel CSV; comma or semicolon. At most 5 MB."
+          hint="Up to 10,000 rows and 5 MB; comma, semicolon or tab separated. CSV UTF-8 is safest; Excel’s regional encodings (European, Cyrillic, Japanese, Chinese, Korean …) are recognised."
           onChange={() => setLocalError(null)}
         />
         <div className="row">

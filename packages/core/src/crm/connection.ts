@@ -23,7 +23,7 @@ import { staffCan } from '../permissions.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
-import { connectorFor, crmLabel, readConnectionCredentials, sealCredentials } from './connection-store.js'
+import { connectorFor, crmLabel, describeCrmFailure, readConnectionCredentials, sealCredentials } from './connection-store.js'
 import { decryptSecret, encryptSecret } from './secrets.js'
 import { planPushes, RECORD_ATTEMPT_LIMIT } from './sync.js'
 import { requireVerifiedEmail } from '../identity/verified-email.js'
@@ -84,18 +84,20 @@ export async function connectCrm(ctx: CoreContext, rawInput: z.input<typeof conn
 }
 
 async function tryCredentials(credentials: CrmCredentials): Promise<string> {
-  const field = credentials.provider === 'hubspot' ? 'credentials.accessToken' : credentials.method === 'password' ? 'credentials.password' : 'credentials.accessToken'
+  const secretField = credentials.provider === 'hubspot' ? 'credentials.accessToken' : credentials.method === 'password' ? 'credentials.password' : 'credentials.accessToken'
+  const addressField = credentials.provider === 'hubspot' ? 'credentials.baseUrl' : 'credentials.loginUrl'
   try {
     const info = await connectorFor(credentials, {}, { timeoutMs: CONNECT_TIMEOUT_MS }).testConnection()
     return info.account
   } catch (error) {
     const label = crmLabel(credentials.provider)
-    if (isCrmError(error)) {
-      if (error.kind === 'auth') throw AppError.validation({ [field]: [`${label} did not accept these credentials: ${error.message}`] }, `${label} refused the connection.`)
-      if (error.kind === 'rate_limited') throw new AppError('RATE_LIMITED', `${label} says its API limit is reached; try again in a minute.`, { retryAfterSeconds: Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000) })
-      throw AppError.validation({ [credentials.provider === 'hubspot' ? 'credentials.baseUrl' : 'credentials.loginUrl']: [`${label} could not be reached: ${error.message}`] }, `${label} could not be reached.`)
+    if (isCrmError(error) && error.kind === 'rate_limited') {
+      throw new AppError('RATE_LIMITED', `${label} says its API limit is reached; try again in a minute.`, { retryAfterSeconds: Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000) })
     }
-    throw AppError.validation({ [field]: [`${label} could not be reached: ${error instanceof Error ? error.message : String(error)}`] }, `${label} could not be reached.`)
+    // The form says what kind of failure it was, never what the address answered (see describeCrmFailure).
+    const failure = describeCrmFailure(error, credentials.provider)
+    if (failure.credentials) throw AppError.validation({ [secretField]: [failure.message] }, `${label} refused the connection.`)
+    throw AppError.validation({ [addressField]: [failure.message] }, `${label} could not be reached.`)
   }
 }
 
@@ -190,13 +192,12 @@ function fieldCatalogue(provider: 'hubspot' | 'salesforce', stored: FieldMapping
 export async function testCrmConnection(ctx: CoreContext) {
   requireStaff(ctx, 'crm.manage')
   const connection = await inActorScope(ctx, loadActiveConnection)
-  const label = crmLabel(connection.provider)
   try {
     const info = await connectorFor(readConnectionCredentials(connection), {}, { timeoutMs: CONNECT_TIMEOUT_MS }).testConnection()
     await inActorScope(ctx, (trx) => trx.updateTable('crm_connections').set({ account_label: info.account, ...(connection.status === 'error' ? { status: 'connected', last_error: null } : {}) }).execute())
     return { ok: true as const, message: `Connected to ${info.account}.` }
   } catch (error) {
-    return { ok: false as const, message: isCrmError(error) ? `${label}: ${error.message}` : `${label} could not be reached.` }
+    return { ok: false as const, message: describeCrmFailure(error, connection.provider).message }
   }
 }
 
@@ -339,7 +340,7 @@ export async function listCrmStages(ctx: CoreContext) {
   try {
     return { stages: await connectorFor(readConnectionCredentials(connection), {}, { timeoutMs: CONNECT_TIMEOUT_MS }).listStages() }
   } catch (error) {
-    throw new AppError('BAD_REQUEST', `${crmLabel(connection.provider)} did not list its stages: ${isCrmError(error) ? error.message : 'unreachable'}`)
+    throw new AppError('BAD_REQUEST', `${crmLabel(connection.provider)} did not list its stages. ${describeCrmFailure(error, connection.provider).message}`)
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type StageMapping,
 } from '@accord/crm'
 import { sql, type TenantTransaction, withTenant } from '@accord/db'
+import { describeOutboundFailure } from '@accord/outbound'
 import type { CoreDeps } from '../context.js'
 import { closeRegistrationFromCrm } from '../registrations/review.js'
 import { connectorFor, crmLabel, type CrmConnectionRow, readConnectionCredentials } from './connection-store.js'
@@ -202,6 +203,8 @@ type CrmSyncTrigger = 'initial' | 'scheduled' | 'manual' | 'change' | 'webhook' 
 
 function describeFailure(error: unknown, label: string): string {
   if (isCrmError(error)) {
+    // The guard refused the address (or the one the CRM redirected to): its own words, and what to do.
+    if (error.details.outbound === 'not_allowed' || error.details.outbound === 'redirected') return `${describeOutboundFailure(label, error.details.outbound)} Reconnect with ${label}'s own address.`
     if (error.kind === 'auth') return `${label} refused the credentials (${error.message}). Reconnect with a valid token.`
     if (error.kind === 'transient') return `${label} did not answer properly after several tries (${error.message}); the sync will try again.`
     return `${label}: ${error.message}`

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { CsvError, decodeCsvBytes, detectDelimiter, mapRow, parseCsv, suggestColumnMapping, toCsv } from './csv.js'
+import iconv from 'iconv-lite'
+import { CsvError, decodeCsvBytes, detectDelimiter, MAX_CSV_CELL_CHARS, mapRow, parseCsv, rowProblem, suggestColumnMapping, toCsv, UNKNOWN_ENCODING_MESSAGE, withoutBracketedParts } from './csv.js'
+import { timed } from '../testing/timing.js'
 
 const SAMPLE = 'Firma,Währung,Ort\nMüller GmbH,EUR,Köln\nGroß AG,CHF,Zürich\n'
 
@@ -58,8 +60,14 @@ describe('decodeCsvBytes', () => {
 
   it('maps the windows-1252 punctuation range, not latin1 controls', () => {
     // Excel's curly quotes, dashes and the euro sign live in 0x80–0x9F.
-    const bytes = Uint8Array.from([0x93, 0x41, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x99, 0x20, 0x8a, 0x9f, 0x81, 0xe9])
-    expect(decodeCsvBytes(bytes)).toEqual({ text: '“A” – €5 ™ ŠŸ\u0081é', encoding: 'windows-1252' })
+    const bytes = Uint8Array.from([...Buffer.from('Firma;Notiz\nM'), 0xfc, ...Buffer.from('ller;'), 0x84, ...Buffer.from('Qualit'), 0xe4, 0x74, 0x93, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x99, 0x0a])
+    expect(decodeCsvBytes(bytes)).toEqual({ text: 'Firma;Notiz\nMüller;„Qualität“ – €5 ™\n', encoding: 'windows-1252' })
+  })
+
+  it('refuses bytes that are undefined in every candidate code page instead of guessing', () => {
+    // 0x81 and 0x8D are unassigned in windows-1252; with them nothing reads as text.
+    const bytes = Uint8Array.from([...Buffer.from('Firma\nM'), 0x81, 0x8d, 0x81, 0x8d, 0x0a])
+    expect(csvErrorOf(() => decodeCsvBytes(bytes)).message).toBe(UNKNOWN_ENCODING_MESSAGE)
   })
 
   it('decodes an empty file to empty text', () => {
@@ -345,5 +353,80 @@ describe('toCsv', () => {
       { line: 5, cells: ['5', 'Zürich AG', '', 'Enter the contact name.'] },
       { line: 6, cells: ['6', "'=cmd|calc", "'@SUM(1)", "'-1"] },
     ])
+  })
+})
+
+describe('encodings Excel writes', () => {
+  const header = 'Company,Contact name,Problem\n'
+  const cases: Array<{ name: string; encoding: string; text: string; expected: string }> = [
+    { name: 'Shift-JIS (Excel on Japanese Windows)', encoding: 'Shift_JIS', expected: 'shift_jis', text: `${header}株式会社山田製作所,山田太郎,営業管理の改善\nトヨタ自動車株式会社,佐藤花子,パートナー管理の効率化\n` },
+    { name: 'EUC-KR (Korean Windows)', encoding: 'EUC-KR', expected: 'euc-kr', text: `${header}삼성전자 주식회사,김철수,파트너 관리 개선\n현대자동차,이영희,영업 관리\n` },
+    { name: 'GBK (Simplified Chinese Windows)', encoding: 'GBK', expected: 'gb18030', text: `${header}华为技术有限公司,张伟,合作伙伴管理\n阿里巴巴集团,王芳,销售渠道管理\n` },
+    { name: 'Big5 (Traditional Chinese Windows)', encoding: 'Big5', expected: 'big5', text: `${header}台灣積體電路製造,陳大文,合作夥伴管理\n` },
+    { name: 'Windows-1252 (Western Europe)', encoding: 'windows-1252', expected: 'windows-1252', text: `${header}Müller GmbH,Jörg Weiß,Braucht eine Lösung für 40 Händler\n` },
+    { name: 'Windows-1250 (Central Europe)', encoding: 'windows-1250', expected: 'windows-1250', text: `${header}Łódź Spółka z o.o.,Paweł Żółć,Zarządzanie partnerami\n` },
+    { name: 'Windows-1251 (Cyrillic)', encoding: 'windows-1251', expected: 'windows-1251', text: `${header}ООО Ромашка,Иван Петров,Управление партнёрами\nАО Северсталь,Мария Иванова,Улучшить работу с дилерами\nЗАО Вектор,Сергей Смирнов,Регистрация сделок партнёров\n` },
+  ]
+  for (const { name, encoding, text, expected } of cases) {
+    it(`reads ${name}`, () => {
+      const decoded = decodeCsvBytes(iconv.encode(text, encoding))
+      expect(decoded).toEqual({ text, encoding: expected })
+      // Re-reading with the stored encoding gives the same text.
+      expect(decodeCsvBytes(iconv.encode(text, encoding), { encoding: decoded.encoding }).text).toBe(text)
+    })
+  }
+
+  it('reads UTF-16LE with a BOM (Excel "Unicode text")', () => {
+    const text = 'Company\tContact name\n株式会社アクメ\tMüller\n'
+    expect(decodeCsvBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).toEqual({ text, encoding: 'utf-16le' })
+  })
+
+  it('refuses a legacy-encoded file too short to tell apart, with the "save as CSV UTF-8" message', () => {
+    // "Jiří" in windows-1250 reads as "Jiøí" in windows-1252: both look like words, so nothing decides.
+    const bytes = iconv.encode('Company;Contact\nPraha;Jiří\n', 'windows-1250')
+    expect(csvErrorOf(() => decodeCsvBytes(bytes)).message).toBe('We could not tell this file’s encoding. In Excel choose File › Save As › CSV UTF-8 and upload it again.')
+  })
+})
+
+describe('caps and linear time on hostile files', () => {
+  const MB = 1 << 20
+
+  it('strips bracketed header parts in one pass (1 MB of "[" or "(")', () => {
+    expect(withoutBracketedParts('Amount (EUR) [net]')).toBe('Amount  ')
+    expect(withoutBracketedParts('a (b (c) d) e')).toBe('a  d) e')
+    expect(withoutBracketedParts('((x)')).toBe('')
+    expect(withoutBracketedParts('no (close')).toBe('no (close')
+    expect(withoutBracketedParts('[a] (b')).toBe(' (b')
+    for (const hostile of ['['.repeat(MB), '('.repeat(MB), '[('.repeat(MB / 2), `${'('.repeat(MB / 2)})`]) {
+      expect(timed(() => withoutBracketedParts(hostile))).toBeLessThan(100)
+      expect(timed(() => suggestColumnMapping([hostile.slice(0, 200), 'Company']))).toBeLessThan(100)
+    }
+  })
+
+  it('refuses a 1 MB header cell quickly, naming the column', () => {
+    const file = `Company,${'['.repeat(MB)}\nAcme,x\n`
+    let error: CsvError | undefined
+    expect(timed(() => (error = csvErrorOf(() => parseCsv(file))))).toBeLessThan(100)
+    expect(error?.message).toBe('The header of column 2 is longer than 200 characters. The first row must name the columns (e.g. Company, Contact e-mail).')
+  })
+
+  it('refuses a header row of thousands of columns', () => {
+    expect(csvErrorOf(() => parseCsv(`${'a,'.repeat(5000)}b\n1\n`)).message).toBe('The header row has more than 200 columns. Remove the columns you do not need.')
+  })
+
+  it('marks a row with an over-long cell instead of failing the file, and only when that column is mapped', () => {
+    const long = 'x'.repeat(MAX_CSV_CELL_CHARS + 1)
+    const parsed = parseCsv(`Company,Notes,Problem\nAcme,ok,${long}\nBeta,${long},fine\n`)
+    expect(parsed.rows.map((row) => row.tooLong ?? [])).toEqual([[2], [1]])
+    expect(parsed.rows[0]?.cells[2]).toBe('')
+    const mapping = { companyName: 0, problem: 2 }
+    expect(rowProblem(parsed.rows[0]!, parsed.headers, mapping)).toBe('The value in column “Problem” is longer than 10,000 characters.')
+    expect(rowProblem(parsed.rows[1]!, parsed.headers, mapping)).toBeNull()
+  })
+
+  it('parses a 1 MB single cell and a 1 MB line of delimiters in linear time', () => {
+    expect(timed(() => parseCsv(`Company,Problem\nAcme,"${'a'.repeat(MB)}"\n`))).toBeLessThan(100)
+    expect(timed(() => parseCsv(`Company,Problem\n${','.repeat(MB)}x\n`))).toBeLessThan(100)
+    expect(timed(() => detectDelimiter(`"${'"'.repeat(MB)}`))).toBeLessThan(100)
   })
 })

@@ -1,14 +1,16 @@
-import { parse } from 'csv-parse/sync'
 import { registrationFieldLabels } from './input.js'
+import { decodeText, detectTextEncoding, type TextEncodingName } from './text-encoding.js'
 
 /**
  * The text part of the CSV bulk upload: bytes → text → header + rows →
  * registration fields, and the per-row verdict file back out. Pure; the
  * validation, dedupe, conflict checks and the import job live elsewhere.
  *
- * Files come from Excel (Windows: windows-1252 or UTF-16, ";" in German
- * locales), Google Sheets and CRMs, so every step is lenient about format and
- * strict only where guessing would silently corrupt data.
+ * Files come from Excel (Windows: the locale's code page — windows-1252,
+ * Shift-JIS, … — or UTF-16, ";" in German locales), Google Sheets and CRMs,
+ * so every step is lenient about format and strict only where guessing would
+ * silently corrupt data. Every step is linear in the file, with caps on
+ * columns, header and cell length.
  */
 
 type RegistrationFieldKey = keyof typeof registrationFieldLabels
@@ -26,69 +28,27 @@ export class CsvError extends Error {
 // ---------------------------------------------------------------------------
 // Decoding
 
-export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
+/** The decoder the file was read with, as TextDecoder names it: 'utf-8', 'utf-16le', 'windows-1252', 'shift_jis', … */
+export type CsvEncoding = TextEncodingName
 
-/** How much of the file the UTF-16 sniffing looks at; the pattern shows within a few lines. */
-const UTF16_SNIFF_BYTES = 4096
+export const UNKNOWN_ENCODING_MESSAGE = 'We could not tell this file’s encoding. In Excel choose File › Save As › CSV UTF-8 and upload it again.'
 
 /**
- * UTF-16 without a BOM (some Excel "Unicode text" exports) shows up as a NUL
- * in every other byte for Latin text: odd positions for LE, even for BE.
+ * The file's text and the encoding it was read as: a BOM decides when
+ * present, then UTF-16 without one, then strict UTF-8, then the detector
+ * (Shift-JIS, EUC-KR, GBK, Big5, the Windows code pages …). A file whose
+ * encoding is not clear is refused (CsvError) instead of being imported as
+ * mojibake. `encoding` re-reads a file with the encoding found at upload.
  */
-function sniffUtf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
-  const sampleLength = Math.min(bytes.length, UTF16_SNIFF_BYTES) & ~1
-  const pairs = sampleLength / 2
-  if (pairs === 0) return null
-  let evenNuls = 0
-  let oddNuls = 0
-  for (let index = 0; index < sampleLength; index++) {
-    if (bytes[index] !== 0) continue
-    if (index % 2 === 0) evenNuls++
-    else oddNuls++
+export function decodeCsvBytes(bytes: Uint8Array, options: { encoding?: CsvEncoding } = {}): { text: string; encoding: CsvEncoding } {
+  if (options.encoding) {
+    // TextDecoder drops a BOM of its own encoding, as at upload.
+    return { text: decodeText(bytes, options.encoding), encoding: options.encoding }
   }
-  if (oddNuls >= pairs * 0.5 && evenNuls <= pairs * 0.05) return 'utf-16le'
-  if (evenNuls >= pairs * 0.5 && oddNuls <= pairs * 0.05) return 'utf-16be'
-  return null
-}
-
-/**
- * The file's text and the encoding it was read as. BOMs decide when present;
- * otherwise UTF-16 is sniffed, then strict UTF-8 is tried, and anything that
- * is not valid UTF-8 is read as windows-1252 (what Excel on Windows writes for
- * "CSV (comma delimited)"), which never fails and gets umlauts right.
- */
-export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: CsvEncoding } {
-  const [first, second, third] = bytes
-  // TextDecoder removes the BOM of its own encoding (ignoreBOM defaults to false).
-  if (first === 0xef && second === 0xbb && third === 0xbf) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' }
-  if (first === 0xff && second === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' }
-  if (first === 0xfe && second === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' }
-
-  const utf16 = sniffUtf16WithoutBom(bytes)
-  if (utf16) return { text: new TextDecoder(utf16).decode(bytes), encoding: utf16 }
-
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' }
-  } catch {
-    return { text: decodeWindows1252(bytes), encoding: 'windows-1252' }
-  }
-}
-
-/**
- * What windows-1252 puts at 0x80–0x9F (WHATWG index); the five unassigned
- * bytes stay C1 controls, as in the standard.
- */
-const WINDOWS_1252_C1 =
-  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F' +
-  '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178'
-
-function decodeWindows1252(bytes: Uint8Array): string {
-  // Node 20.18.3+ decodes "windows-1252" as plain latin1 (nodejs/node#60888),
-  // turning € and Excel's curly quotes into invisible C1 controls; map them
-  // here, which is a no-op where the decoder is already right.
-  return new TextDecoder('windows-1252')
-    .decode(bytes)
-    .replace(/[\u0080-\u009F]/g, (control) => WINDOWS_1252_C1[control.charCodeAt(0) - 0x80] ?? control)
+  if (bytes.length === 0) return { text: '', encoding: 'utf-8' }
+  const detected = detectTextEncoding(bytes)
+  if (!detected.ok) throw new CsvError(UNKNOWN_ENCODING_MESSAGE)
+  return { text: detected.text, encoding: detected.encoding }
 }
 
 // ---------------------------------------------------------------------------
@@ -103,40 +63,162 @@ const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t']
  * Ties and a single-column header go to ",".
  */
 export function detectDelimiter(text: string): CsvDelimiter {
-  const counts = new Map<CsvDelimiter, number>(DELIMITERS.map((delimiter) => [delimiter, 0]))
+  const counts = { ',': 0, ';': 0, '\t': 0 }
   let inQuotes = false
   let sawContent = false
-  for (const character of text.replace(/^\uFEFF/, '')) {
-    if (character === '"') inQuotes = !inQuotes
-    else if (!inQuotes && (character === '\n' || character === '\r')) {
+  for (let index = text.charCodeAt(0) === 0xfeff ? 1 : 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === QUOTE) inQuotes = !inQuotes
+    else if (!inQuotes && (code === NEWLINE || code === 13)) {
       // Leading blank lines are not the header.
       if (sawContent) break
       continue
-    } else if (!inQuotes && counts.has(character as CsvDelimiter)) {
-      counts.set(character as CsvDelimiter, (counts.get(character as CsvDelimiter) ?? 0) + 1)
+    } else if (!inQuotes) {
+      if (code === 44) counts[',']++
+      else if (code === 59) counts[';']++
+      else if (code === 9) counts['\t']++
     }
-    if (character.trim() !== '') sawContent = true
+    if (code > 32 && code !== 0xfeff && code !== 0xa0) sawContent = true
   }
   let best: CsvDelimiter = ','
-  for (const delimiter of DELIMITERS) if ((counts.get(delimiter) ?? 0) > (counts.get(best) ?? 0)) best = delimiter
+  for (const delimiter of DELIMITERS) if (counts[delimiter] > counts[best]) best = delimiter
   return best
 }
 
 export interface ParsedCsv {
   headers: string[]
-  rows: Array<{ line: number; cells: string[] }>
+  /** `tooLong`: columns whose cell was longer than MAX_CSV_CELL_CHARS (emptied in `cells`); see `rowProblem`. */
+  rows: Array<{ line: number; cells: string[]; tooLong?: number[] }>
+}
+
+/** Why a row cannot be imported with this mapping: a mapped cell that was too long. Null when it can. */
+export function rowProblem(row: ParsedCsv['rows'][number], headers: string[], mapping: ColumnMapping): string | null {
+  if (!row.tooLong) return null
+  const mapped = new Set(Object.values(mapping))
+  const column = row.tooLong.find((index) => mapped.has(index))
+  if (column === undefined) return null
+  return `The value in column “${headers[column] || column + 1}” is longer than ${MAX_CSV_CELL_CHARS.toLocaleString('en')} characters.`
 }
 
 export const DEFAULT_MAX_CSV_ROWS = 10_000
+/** Columns a file may have: registrations have 19 fields; hundreds of columns is not a registration list. */
+export const MAX_CSV_COLUMNS = 200
+/** A header is a column name; a longer "header" means the first row is data (or an attack). */
+export const MAX_CSV_HEADER_CHARS = 200
+/** The longest field (problem and fit) takes 10,000 characters; a longer cell cannot be any field. */
+export const MAX_CSV_CELL_CHARS = 10_000
 
-function parserErrorCode(error: unknown): string | undefined {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code
-  return undefined
+/**
+ * RFC 4180 records in one pass over `text` (line ends already "\n"),
+ * calling `onRecord` with the cells and the line the record starts on.
+ * Lenient where spreadsheets are sloppy: a quote inside an unquoted value is
+ * text (27" screen), text after a closing quote keeps the value verbatim
+ * ("Acme" Inc.), rows may have any number of cells. A quoted value that is
+ * never closed is refused, naming the line it starts on. Linear: every
+ * character is looked at once and cells are slices of the text. Cells past
+ * `maxCells` are not kept; `overflow` says whether any of them held text.
+ */
+export function scanCsv(text: string, delimiter: CsvDelimiter, onRecord: (cells: string[], line: number, overflow: boolean) => void, options: { maxCells?: number } = {}): void {
+  const maxCells = options.maxCells ?? Number.POSITIVE_INFINITY
+  const separator = delimiter.charCodeAt(0)
+  const length = text.length
+  let index = 0
+  let line = 1
+  while (index < length) {
+    const recordLine = line
+    const cells: string[] = []
+    let count = 0
+    let overflow = false
+    for (;;) {
+      // One cell, starting at `index`.
+      const cellStart = index
+      let cell: string
+      if (text.charCodeAt(index) === QUOTE) {
+        const parts: string[] = []
+        let partStart = index + 1
+        let cursor = index + 1
+        let closed = -1
+        while (cursor < length) {
+          const quote = text.indexOf('"', cursor)
+          if (quote === -1) break
+          if (text.charCodeAt(quote + 1) === QUOTE) {
+            parts.push(text.slice(partStart, quote + 1))
+            partStart = cursor = quote + 2
+            continue
+          }
+          closed = quote
+          break
+        }
+        if (closed === -1) throw new CsvError(`The row on line ${recordLine} opens a quoted value (") that is never closed. Check that row for a stray quote.`, recordLine)
+        parts.push(text.slice(partStart, closed))
+        line += countNewlines(text, index, closed)
+        index = closed + 1
+        const next = index < length ? text.charCodeAt(index) : NEWLINE
+        if (next === separator || next === NEWLINE) {
+          cell = parts.join('')
+        } else {
+          // Text after the closing quote: the whole value is taken as written.
+          const end = endOfUnquoted(text, index, separator)
+          cell = text.slice(cellStart, end)
+          index = end
+        }
+      } else {
+        const end = endOfUnquoted(text, index, separator)
+        cell = text.slice(index, end)
+        index = end
+      }
+      if (count < maxCells) cells.push(cell)
+      else if (!overflow && cell.trim() !== '') overflow = true
+      count++
+      if (index < length && text.charCodeAt(index) === separator) {
+        index++
+        continue
+      }
+      // End of the record: a line break or the end of the text.
+      if (index < length) {
+        index++
+        line++
+      }
+      break
+    }
+    onRecord(cells, recordLine, overflow)
+  }
 }
 
-function parserErrorLine(error: unknown): number | undefined {
-  if (error instanceof Error && 'lines' in error && typeof error.lines === 'number') return error.lines
-  return undefined
+const QUOTE = 34
+const NEWLINE = 10
+
+/** Where an unquoted value starting at `from` ends: the next delimiter or line break. */
+function endOfUnquoted(text: string, from: number, separator: number): number {
+  let end = from
+  const length = text.length
+  while (end < length) {
+    const code = text.charCodeAt(end)
+    if (code === separator || code === NEWLINE) break
+    end++
+  }
+  return end
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0
+  let at = text.indexOf('\n', from)
+  while (at !== -1 && at < to) {
+    count++
+    at = text.indexOf('\n', at + 1)
+  }
+  return count
+}
+
+/** The header row, trimmed; refused when it cannot be a header (too many or too long names). */
+function readHeader(record: string[], line: number, overflow: boolean): string[] {
+  if (overflow) throw new CsvError(`The header row has more than ${MAX_CSV_COLUMNS} columns. Remove the columns you do not need.`, line)
+  const headers = record.map((cell) => cell.trim())
+  const long = headers.findIndex((header) => header.length > MAX_CSV_HEADER_CHARS)
+  if (long !== -1) {
+    throw new CsvError(`The header of column ${long + 1} is longer than ${MAX_CSV_HEADER_CHARS} characters. The first row must name the columns (e.g. Company, Contact e-mail).`, line)
+  }
+  return headers
 }
 
 /**
@@ -155,52 +237,35 @@ export function parseCsv(text: string, options: { maxRows?: number; delimiter?: 
     throw new CsvError('This does not look like a CSV file. If it is an Excel workbook, save it as “CSV UTF-8” and upload that.')
   }
 
-  // One line ending throughout: csv-parse only detects the first one it sees
-  // (files pasted together mix them), and counts a CRLF inside quotes as two
-  // lines, which would shift every later line number.
+  // One line ending throughout: files pasted together mix them.
   const normalised = withoutBom.replace(/\r\n?/g, '\n')
   const delimiter = options.delimiter ?? detectDelimiter(normalised)
 
-  // Assigned inside the parser callback, which control-flow analysis cannot see.
+  // Assigned inside the scanner's callback, which control-flow analysis cannot see.
   let headers = null as string[] | null
   const rows: ParsedCsv['rows'] = []
-  let lastLineOfPreviousRecord = 0
 
-  try {
-    parse(normalised, {
-      delimiter,
-      relax_column_count: true,
-      // Stray quotes are kept as text rather than failing the file: 27" screen, "Acme" Inc.
-      relax_quotes: true,
-      // Blank lines must come through as records so line numbers stay exact; they are dropped below.
-      skip_empty_lines: false,
-      on_record: (record: string[], context) => {
-        const line = lastLineOfPreviousRecord + 1
-        lastLineOfPreviousRecord = context.lines
-        if (record.every((cell) => cell.trim() === '')) return null
-        if (headers === null) {
-          headers = record.map((cell) => cell.trim())
-          return null
-        }
-        if (rows.length >= maxRows) {
-          throw new CsvError(`The file has more than ${maxRows.toLocaleString('en')} rows; split it into smaller files.`, line)
-        }
-        const cells = record.length < headers.length ? [...record, ...Array<string>(headers.length - record.length).fill('')] : record
-        rows.push({ line, cells })
-        return null
-      },
-    })
-  } catch (error) {
-    if (error instanceof CsvError) throw error
-    const code = parserErrorCode(error)
-    if (code === 'CSV_QUOTE_NOT_CLOSED') {
-      // The parser reports the end of the file; the row that opened the quote is what people need to fix.
-      const line = lastLineOfPreviousRecord + 1
-      throw new CsvError(`The row on line ${line} opens a quoted value (") that is never closed. Check that row for a stray quote.`, line)
+  const onRecord = (record: string[], line: number, overflow: boolean) => {
+    if (!overflow && record.every((cell) => cell.trim() === '')) return
+    if (headers === null) {
+      headers = readHeader(record, line, overflow)
+      return
     }
-    const line = parserErrorLine(error) ?? lastLineOfPreviousRecord + 1
-    throw new CsvError(`Line ${line} could not be read as CSV${error instanceof Error ? ` (${error.message})` : ''}.`, line)
+    if (rows.length >= maxRows) {
+      throw new CsvError(`The file has more than ${maxRows.toLocaleString('en')} rows; split it into smaller files.`, line)
+    }
+    // A data row wider than the header keeps its extra cells (up to the column cap); a short one is padded.
+    const cells = record.length < headers.length ? [...record, ...Array<string>(headers.length - record.length).fill('')] : record
+    let tooLong: number[] | undefined
+    for (let index = 0; index < cells.length; index++) {
+      if ((cells[index] ?? '').length <= MAX_CSV_CELL_CHARS) continue
+      ;(tooLong ??= []).push(index)
+      cells[index] = ''
+    }
+    rows.push(tooLong ? { line, cells, tooLong } : { line, cells })
   }
+  // Cells past the column cap are never mapped; a row of thousands of cells is not kept.
+  scanCsv(normalised, delimiter, onRecord, { maxCells: MAX_CSV_COLUMNS })
 
   if (headers === null) throw new CsvError('The file is empty.')
   if (rows.length === 0) throw new CsvError('The file has a header row but no data rows.')
@@ -262,6 +327,37 @@ const FIELD_NAMES = FIELD_KEYS.map((field) => ({
 }))
 
 /**
+ * The header without its "(…)" and "[…]" parts: "Amount (EUR)" → "Amount ".
+ * One pass: an opening bracket with no closing one after it stays, as text.
+ */
+export function withoutBracketedParts(header: string): string {
+  const kept: string[] = []
+  let keptFrom = 0
+  let index = 0
+  // Where the next ")" / "]" is; -1 once none is left, so no opening bracket searches twice.
+  let nextParen = -2
+  let nextSquare = -2
+  while (index < header.length) {
+    const char = header[index]
+    if (char === '(' || char === '[') {
+      const closing = char === '(' ? ')' : ']'
+      let next = char === '(' ? nextParen : nextSquare
+      if (next !== -1 && next <= index) next = header.indexOf(closing, index + 1)
+      if (char === '(') nextParen = next
+      else nextSquare = next
+      if (next !== -1) {
+        kept.push(header.slice(keptFrom, index))
+        index = keptFrom = next + 1
+        continue
+      }
+    }
+    index++
+  }
+  kept.push(header.slice(keptFrom))
+  return kept.join('')
+}
+
+/**
  * A suggested header → field mapping for the upload's mapping step (the user
  * confirms it). Exact matches on the field key or label beat synonyms, and a
  * whole-header match beats one with the bracketed part dropped
@@ -272,7 +368,7 @@ export function suggestColumnMapping(headers: string[]): ColumnMapping {
   const candidates: Array<{ headerIndex: number; fieldOrder: number; field: RegistrationFieldKey; score: number }> = []
   headers.forEach((header, headerIndex) => {
     const whole = headerKey(header)
-    const withoutBrackets = headerKey(header.replace(/\([^)]*\)|\[[^\]]*\]/g, ''))
+    const withoutBrackets = headerKey(withoutBracketedParts(header))
     FIELD_NAMES.forEach(({ field, strong, synonyms }, fieldOrder) => {
       let score = 0
       if (whole && strong.has(whole)) score = 4

@@ -209,8 +209,9 @@ describe('receiving a reply', () => {
     expect(last?.text).toContain('only the quoted e-mail')
   })
 
-  it('registration mail to the workspace address still registers', async () => {
-    const outcome = await receive(
+  it('registration mail to the workspace address still registers (from an authenticated sender)', async () => {
+    const registrationMail = async (raw: string) => receiveRegistrationEmail(deps, { mail: await parseRawMail(Buffer.from(raw, 'utf8')), senderVerified: true })
+    const outcome = await registrationMail(
       rfc822(
         `From: Rita <${repEmail}>`,
         `To: registrations+${vendor.slug}@inbound.accord.localhost`,

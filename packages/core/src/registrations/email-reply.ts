@@ -6,6 +6,7 @@ import { portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
 import { consumeRateLimit } from '../security/rate-limit.js'
 import { brandOf } from '../tenants/brand.js'
+import { claimInboundMessage, settleInboundMessage } from './inbound-messages.js'
 import type { InboundMail } from './inbound-email.js'
 import { caseReference, notifyStaff, reviewersFor } from './notify.js'
 import { replyTokenFromAddresses, verifyReplyToken } from './reply-address.js'
@@ -30,7 +31,7 @@ import { stripQuotedReply } from './reply-text.js'
  * no outbox to answer from) and is dropped.
  */
 
-export type ReplyRefusal = 'invalid_address' | 'sender_mismatch' | 'not_allowed' | 'empty'
+export type ReplyRefusal = 'invalid_address' | 'sender_mismatch' | 'not_allowed' | 'empty' | 'unreadable'
 
 export type ReplyOutcome =
   | { outcome: 'reply_recorded'; registrationId: string; eventId: string }
@@ -49,20 +50,31 @@ export function inboundMessageKey(mail: InboundMail): string {
   return `hash:${createHash('sha256').update(`${mail.from?.email ?? ''}\n${mail.subject}\n${mail.text}`).digest('hex')}`
 }
 
-export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: InboundMail }): Promise<ReplyOutcome> {
+export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: InboundMail; tenantId?: string; inboundMessageId?: string }): Promise<ReplyOutcome> {
   const { mail } = input
   const invalid = { outcome: 'reply_refused' as const, reason: 'invalid_address' as const, detail: 'This reply address is not valid.' }
   const token = replyTokenFromAddresses(mail.to)
   const check = token === null ? { valid: false as const, tenantId: null } : verifyReplyToken(token)
-  if (!check.tenantId) return invalid
+  // The stored message must have been filed under the workspace its token names.
+  if (!check.tenantId || (input.tenantId !== undefined && check.tenantId !== input.tenantId)) {
+    if (input.tenantId && input.inboundMessageId) await settleInboundMessage(deps, { tenantId: input.tenantId, messageId: input.inboundMessageId, outcome: 'reply_refused', detail: invalid.detail })
+    return invalid
+  }
   const tenantId = check.tenantId
   const sender = mail.from?.email.trim().toLowerCase() ?? null
   const key = inboundMessageKey(mail)
 
   return withTenant(deps.db, { tenantId }, async (trx) => {
+    if (input.inboundMessageId && !(await claimInboundMessage(trx, input.inboundMessageId, deps.now()))) return { outcome: 'duplicate_delivery' as const }
+    const recordMessage = async (outcome: string, detail: string | null) => {
+      if (input.inboundMessageId) await trx.updateTable('inbound_messages').set({ outcome, detail: detail?.slice(0, 1000) ?? null }).where('id', '=', input.inboundMessageId).execute()
+    }
     const tenantRow = await trx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst()
     // A well-formed token naming no (active) workspace: nobody to answer from.
-    if (!tenantRow || tenantRow.status !== 'active') return invalid
+    if (!tenantRow || tenantRow.status !== 'active') {
+      await recordMessage('reply_refused', invalid.detail)
+      return invalid
+    }
 
     // Claim the message first: a second delivery (or a concurrent one, which waits on the unique key) stops here.
     const claimed = await trx
@@ -71,7 +83,10 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
       .onConflict((conflict) => conflict.columns(['tenant_id', 'message_key']).doNothing())
       .returning('id')
       .executeTakeFirst()
-    if (!claimed) return { outcome: 'duplicate_delivery' as const }
+    if (!claimed) {
+      await recordMessage('duplicate_delivery', null)
+      return { outcome: 'duplicate_delivery' as const }
+    }
 
     const brand = brandOf(deps, tenantRow)
     const portalUrl = portalBaseUrl(deps.portal, tenantRow.slug)
@@ -82,11 +97,12 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
         .set({ outcome: 'reply_refused', detail: `${reason}: ${detail}`, partner_id: extra.partnerId ?? null, registration_id: extra.registrationId ?? null })
         .where('id', '=', claimed.id)
         .execute()
+      await recordMessage('reply_refused', `${reason}: ${detail}`)
       const recipient = sender ? await refusalRecipient(trx, tenantId, sender, deps.now()) : null
-      if (sender && recipient) {
+      if (recipient) {
         await enqueueEmail(trx, deps, {
           tenantId,
-          to: sender,
+          to: recipient.email,
           template: {
             name: 'registration-update',
             props: {
@@ -94,7 +110,7 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
               // The account's name, not the e-mail's display name: that one is whatever the sender typed.
               recipientName: recipient.name,
               caseReference: '',
-              companyName: mail.subject,
+              companyName: '',
               headline: 'Your reply was not added',
               paragraphs: [...paragraphs, 'Nothing from your e-mail was stored.'],
               facts: [],
@@ -146,6 +162,12 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
       return refuse('not_allowed', 'The partner account is not active.', [`We could not add your reply: your partner account is not active. Please contact your partner manager at ${vendorName}.`], { partnerId: address.partner_id })
     }
     const reference = caseReference(address.case_number)
+    if (mail.unreadableCharset) {
+      return refuse('unreadable', `The character set of the reply (${mail.unreadableCharset.slice(0, 40)}) could not be read.`, [
+        `We could not read the character set of your reply about ${address.company_name} (${reference}), so we did not add it.`,
+        'Please send it again from a mail program that writes UTF-8 (most do by default), or add your note in the partner portal.',
+      ], { partnerId: address.partner_id, registrationId: address.registration_id })
+    }
     let text = stripQuotedReply(mail.text).trim()
     if (text === '') {
       return refuse('empty', 'The reply had no text above the quoted e-mail.', [
@@ -155,7 +177,8 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
     }
     if (text.length > MAX_REPLY_CHARS) text = `${text.slice(0, MAX_REPLY_CHARS)}\n[…cut: the reply was longer than ${MAX_REPLY_CHARS.toLocaleString('en')} characters]`
 
-    const senderName = user?.name ?? mail.from?.name ?? sender ?? 'Partner'
+    // The account's name, else the address: never the display name the sender typed into the header.
+    const senderName = user?.name ?? sender ?? 'Partner'
     const event = await trx
       .insertInto('registration_events')
       .values({
@@ -180,6 +203,7 @@ export async function receiveRegistrationReply(deps: CoreDeps, input: { mail: In
       .set({ outcome: 'reply_recorded', detail: reference, partner_id: address.partner_id, registration_id: address.registration_id })
       .where('id', '=', claimed.id)
       .execute()
+    await recordMessage('reply_recorded', reference)
     // Staff hear about it like about an answered question: the approver, else the reviewers.
     await notifyStaff(trx, deps, {
       tenant: tenantRow,
@@ -201,13 +225,13 @@ const REFUSALS_PER_SENDER_PER_DAY = 3
  * (an active staff or partner user), at most a few times a day. The `From:`
  * of an inbound e-mail is unverified, so answering strangers would let
  * anyone make Accord send mail to any address (backscatter); strangers get
- * the refusal in the inbound response only. The daily count is an atomic
+ * nothing. The daily count is an atomic
  * bucket (the rate-limit table, updated in this transaction), so parallel
  * deliveries cannot all slip under it.
  */
-async function refusalRecipient(trx: TenantTransaction, tenantId: string, sender: string, now: Date): Promise<{ name: string } | null> {
-  const known = await trx.selectFrom('users').select('name').where('email', '=', sender).where('status', '=', 'active').executeTakeFirst()
+export async function refusalRecipient(trx: TenantTransaction, tenantId: string, sender: string, now: Date): Promise<{ name: string; email: string } | null> {
+  const known = await trx.selectFrom('users').select(['name', 'email']).where('email', '=', sender.trim().toLowerCase()).where('status', '=', 'active').executeTakeFirst()
   if (!known) return null
-  const bucket = await consumeRateLimit(trx as unknown as Database, `reply-refusal:${tenantId}:${sender}`, { limit: REFUSALS_PER_SENDER_PER_DAY, windowSeconds: 86_400 }, now)
-  return bucket.allowed ? { name: known.name } : null
+  const bucket = await consumeRateLimit(trx as unknown as Database, `reply-refusal:${tenantId}:${known.email}`, { limit: REFUSALS_PER_SENDER_PER_DAY, windowSeconds: 86_400 }, now)
+  return bucket.allowed ? { name: known.name, email: known.email } : null
 }

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
@@ -96,5 +97,42 @@ describe('CSV import', () => {
     // Another partner cannot see or start this import.
     expect(await codeOf(getRegistrationImport(rival, { importId }))).toBe('NOT_FOUND')
     expect(await codeOf(startRegistrationImport(rival, { importId, mapping: {} }))).toBe('NOT_FOUND')
+  })
+
+  it('imports a Shift-JIS file (Excel on Japanese Windows) with the names intact, and reads it the same way in the job', async () => {
+    const text = 'Company,Website,Contact name,Email,Problem,Consent\r\n株式会社山田製作所,yamada-seisakusho.jp,山田太郎,taro@yamada-seisakusho.jp,営業管理の改善,yes\r\nトヨタ販売株式会社,toyota-hanbai.jp,佐藤花子,hanako@toyota-hanbai.jp,パートナー管理の効率化,yes\r\n'
+    const result = await importFile(rep, 'japan.csv', iconv.encode(text, 'Shift_JIS'))
+    expect(result.encoding).toBe('shift_jis')
+    expect(result.rows.map((row) => [row.verdict, row.companyName])).toEqual([
+      ['accepted', '株式会社山田製作所'],
+      ['accepted', 'トヨタ販売株式会社'],
+    ])
+  })
+
+  it('refuses a file whose encoding cannot be told, on the file field, storing nothing', async () => {
+    const before = await deps.ownerDb.selectFrom('registration_imports').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow()
+    try {
+      await createRegistrationImport(rep, { fileName: 'short.csv', contentBase64: base64(iconv.encode('Company;Contact\nPraha;Jiří\n', 'windows-1250')) })
+      throw new Error('expected a validation error')
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError)
+      expect((error as AppError).fieldErrors).toEqual({ file: ['We could not tell this file’s encoding. In Excel choose File › Save As › CSV UTF-8 and upload it again.'] })
+    }
+    const after = await deps.ownerDb.selectFrom('registration_imports').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow()
+    expect(after.count).toBe(before.count)
+  })
+
+  it('rejects just the row whose mapped cell is over-long, with the column named', async () => {
+    const long = 'x'.repeat(10_001)
+    const file = toCsv([
+      ['Company', 'Website', 'Contact name', 'Email', 'Problem', 'Consent'],
+      ['Long Problem GmbH', 'long-problem.de', 'Lena', 'lena@long-problem.de', long, 'yes'],
+      ['Short Problem GmbH', 'short-problem.de', 'Sven', 'sven@short-problem.de', 'Needs a portal', 'yes'],
+    ])
+    const result = await importFile(rep, 'long.csv', file)
+    expect(result.rows.map((row) => [row.line, row.verdict, row.reason.startsWith('Registered') ? 'registered' : row.reason])).toEqual([
+      [2, 'rejected', 'The value in column “Problem” is longer than 10,000 characters.'],
+      [3, 'accepted', 'registered'],
+    ])
   })
 })

@@ -9,7 +9,7 @@ import { readProgrammeSettings } from '../settings.js'
 import { brandOf } from '../tenants/brand.js'
 import { parseInput, uuid } from '../validation.js'
 import { motionForPartnerType } from './claims.js'
-import { type ColumnMapping, CsvError, decodeCsvBytes, detectDelimiter, mapRow, parseCsv, suggestColumnMapping, toCsv } from './csv.js'
+import { type ColumnMapping, CsvError, decodeCsvBytes, detectDelimiter, mapRow, parseCsv, rowProblem, suggestColumnMapping, toCsv } from './csv.js'
 import { type RegistrationFields, registrationFieldLabels } from './input.js'
 import { caseReference, notifyStaff, reviewersFor } from './notify.js'
 import { type ClaimOutcome, preloadForClaims, registerClaims, validateRegistrationFields } from './submit.js'
@@ -115,7 +115,7 @@ export async function getRegistrationImport(ctx: CoreContext, input: { importId:
     if (!row) throw AppError.notFound('This import')
     // The file (up to 5 MB) is read only for the draft's preview, not on every progress poll.
     const draftFile = row.status === 'draft' ? await trx.selectFrom('registration_imports').select('file_bytes').where('id', '=', importId).executeTakeFirst() : undefined
-    const preview = draftFile ? previewRows(draftFile.file_bytes, row.delimiter as ',' | ';' | '\t', 5) : []
+    const preview = draftFile ? previewRows(draftFile.file_bytes, row.encoding, row.delimiter as ',' | ';' | '\t', 5) : []
     const rowFilter = input.rows ?? 'none'
     const verdicts =
       rowFilter === 'none' || row.status !== 'succeeded'
@@ -161,10 +161,10 @@ export async function getRegistrationImport(ctx: CoreContext, input: { importId:
   })
 }
 
-function previewRows(bytes: Uint8Array, delimiter: ',' | ';' | '\t', count: number): Array<{ line: number; cells: string[] }> {
+function previewRows(bytes: Uint8Array, encoding: string, delimiter: ',' | ';' | '\t', count: number): Array<{ line: number; cells: string[] }> {
   try {
-    const { text } = decodeCsvBytes(bytes)
-    return parseCsv(text, { delimiter }).rows.slice(0, count)
+    const { text } = decodeCsvBytes(bytes, { encoding })
+    return parseCsv(text, { delimiter }).rows.slice(0, count).map((row) => ({ line: row.line, cells: row.cells }))
   } catch {
     return []
   }
@@ -254,7 +254,8 @@ export async function runRegistrationImport(deps: CoreDeps, input: { tenantId: s
   }
 
   try {
-    const { text } = decodeCsvBytes(claimed.file_bytes)
+    // The encoding found at upload: the file is read the same way every time.
+    const { text } = decodeCsvBytes(claimed.file_bytes, { encoding: claimed.encoding })
     const parsed = parseCsv(text, { delimiter: claimed.delimiter as ',' | ';' | '\t' })
     const mapping = readMapping(claimed.mapping)
     const now = deps.now()
@@ -270,6 +271,11 @@ export async function runRegistrationImport(deps: CoreDeps, input: { tenantId: s
         const raw = mapRow(row.cells, mapping)
         if (claimed.consent_confirmed && mapping.consent === undefined) raw.consent = 'yes'
         const companyName = raw.companyName?.trim() || null
+        const problem = rowProblem(row, parsed.headers, mapping)
+        if (problem) {
+          verdicts.push({ line: row.line, verdict: 'rejected', reason: problem, companyName, registrationId: null })
+          continue
+        }
         const validated = validateRegistrationFields(settings, now, raw, motion)
         if (!validated.ok) {
           verdicts.push({ line: row.line, verdict: 'rejected', reason: describeFieldErrors(validated.fieldErrors), companyName, registrationId: null })

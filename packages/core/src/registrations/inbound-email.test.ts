@@ -1,10 +1,17 @@
+import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
+import { timed } from '../testing/timing.js'
 import {
   extractRegistrationFields,
+  firstEmailAddress,
+  htmlToPlainText,
+  matchLabelLine,
+  parseAuthenticationResults,
   parseRawMail,
   parseResendInbound,
   registrationMailTemplate,
   resendEmailIdToFetch,
+  senderAuthentication,
   type InboundMail,
 } from './inbound-email.js'
 import { registrationFieldsSchema } from './input.js'
@@ -545,6 +552,9 @@ describe('parseResendInbound', () => {
       messageId: '<CAF=abc@mail.partner.example>',
       inReplyTo: '<ask-9@vendor.accord.test>',
       text: receivedEmail.text,
+      truncated: false,
+      authenticationResults: [],
+      unreadableCharset: null,
     })
     expect(extractRegistrationFields(parsed)).toEqual({
       fields: {
@@ -611,5 +621,152 @@ describe('parseResendInbound', () => {
   ])('throws a plain Error for %s', (_name, payload, message) => {
     expect(() => parseResendInbound(payload)).toThrow(Error)
     expect(() => parseResendInbound(payload)).toThrow(message)
+  })
+})
+
+describe('linear time on hostile mail (1 MB each, < 100 ms)', () => {
+  const MB = 1 << 20
+  const html: Record<string, string> = {
+    'unclosed "<"': '<'.repeat(MB),
+    '"<a" without ">"': '<a'.repeat(MB / 2),
+    'nested <div>s never closed, then stray closes': `${'<div>'.repeat(MB / 10)}${'</span>'.repeat(MB / 14)}`,
+    'empty <div><br></div> blocks': '<div><br></div>'.repeat(MB / 15),
+    'table cells': '<td>a</td> '.repeat(MB / 11),
+    'blockquotes': '<blockquote>x'.repeat(MB / 13),
+    'ampersands': '&'.repeat(MB),
+    'numeric entity starts': '&#'.repeat(MB / 2),
+    'unterminated comments': '<!--'.repeat(MB / 4),
+    'an unclosed <style>': `<style>${'</styl'.repeat(MB / 6)}`,
+    'whitespace runs': `${' \n'.repeat(MB / 2)}x`,
+    'attributes': '<p a="'.repeat(MB / 6),
+  }
+  for (const [name, input] of Object.entries(html)) {
+    it(`HTML → text: ${name}`, () => {
+      expect(timed(() => htmlToPlainText(input))).toBeLessThan(100)
+    })
+  }
+
+  const mailOf = (text: string): InboundMail => ({ from: { email: 'jane@partner.example', name: null }, to: ['r@x.test'], subject: 'Lead', messageId: null, inReplyTo: null, text })
+  const bodies: Record<string, string> = {
+    'a bulleted label followed by a megabyte of spaces (the reviewer\'s 16 KB / 11 s line)': `- Company${' '.repeat(MB)}x`,
+    'one line of a label and spaces': `Company:${' '.repeat(MB)}x`,
+    'a letter and a megabyte of spaces': `a${' '.repeat(MB)}`,
+    'one line of label-like words': `Company ${'a '.repeat(MB / 2)}: x`,
+    'one line of spaced words after a label': `Problem: ${'a '.repeat(MB / 2)}`,
+    'an attribution line repeating "wrote"': `On ${'wrote '.repeat(MB / 6)}`,
+    'a tail repeating "schrieb"': `${'schrieb '.repeat(MB / 8)}x`,
+    'asterisks inside a value': `Company: x${'*'.repeat(MB)}y`,
+    'an address-less contact': `Contact: ${'a'.repeat(MB)}`,
+    'a contact of many at-signs': `Contact: ${'a@'.repeat(MB / 2)}`,
+    'many link openers': `Website: ${'<http://'.repeat(MB / 8)}>`,
+    'a megabyte of ">"': '>'.repeat(MB),
+    'a million quote lines': '>\n'.repeat(MB / 2),
+    'a million closings': 'Thanks\n'.repeat(MB / 7),
+    'a million empty lines': '\n'.repeat(MB),
+    'a million colons': ': '.repeat(MB / 2),
+    'underscores': `${'_'.repeat(MB)}\nFrom: x`,
+  }
+  for (const [name, text] of Object.entries(bodies)) {
+    it(`registration fields: ${name}`, () => {
+      expect(timed(() => extractRegistrationFields(mailOf(text)))).toBeLessThan(100)
+    })
+  }
+
+  it('Authentication-Results: nested comments and quotes', () => {
+    expect(timed(() => parseAuthenticationResults('('.repeat(MB)))).toBeLessThan(100)
+    expect(timed(() => parseAuthenticationResults(`mx; ${'dkim=pass '.repeat(MB / 10)}`))).toBeLessThan(100)
+  })
+
+  it('e-mail address in a value', () => {
+    expect(timed(() => firstEmailAddress(`${'a'.repeat(MB)}@`))).toBeLessThan(100)
+    expect(timed(() => firstEmailAddress('a.'.repeat(MB / 2)))).toBeLessThan(100)
+  })
+})
+
+describe('label lines without backtracking', () => {
+  it.each([
+    ['Company: Acme', 'companyName', 'Acme'],
+    ['  - **Company:** Acme Corp  ', 'companyName', 'Acme Corp'],
+    ['1. Contact e-mail (optional): jane@acme.com', 'contactEmail', 'jane@acme.com'],
+    ['Firma：Müller GmbH', 'companyName', 'Müller GmbH'],
+    ['Company\tGrün & Partner KG', 'companyName', 'Grün & Partner KG'],
+    ['\t* Website: acme.com', 'website', 'acme.com'],
+    ['Company:', 'companyName', ''],
+  ])('%j', (line, field, value) => {
+    expect(matchLabelLine(line)).toEqual({ field, value })
+  })
+
+  it.each([['Hello there'], ['Unknown label: x'], ['https://acme.com'], [`${'x'.repeat(200)}: y`], ['- : x']])('no label in %j', (line) => {
+    expect(matchLabelLine(line)).toBeNull()
+  })
+
+  it('finds the address in "Name <address>" and "mailto:" values', () => {
+    expect(firstEmailAddress('Jane Doe <jane.doe@acme.co.uk>')).toBe('jane.doe@acme.co.uk')
+    expect(firstEmailAddress('mailto:jane@acme.com.')).toBe('jane@acme.com')
+    expect(firstEmailAddress('no address here')).toBeNull()
+    expect(firstEmailAddress('@acme.com')).toBeNull()
+  })
+})
+
+describe('charsets and control characters', () => {
+  const mime = (headers: string[], body: Buffer) => Buffer.concat([Buffer.from([...headers, '', ''].join('\r\n'), 'latin1'), body])
+
+  it('decodes a Shift-JIS body and a cp932-labelled one', async () => {
+    const text = '会社名: 株式会社山田製作所\r\n担当者: 山田太郎\r\n'
+    for (const charset of ['Shift_JIS', 'cp932', 'windows-31j']) {
+      const parsed = await parseRawMail(mime(['From: taro@yamada.example', 'To: r@x.test', 'Subject: Lead', `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: base64'], Buffer.from(iconv.encode(text, 'Shift_JIS').toString('base64'))))
+      expect(parsed.text).toBe(text.replace(/\r\n/g, '\n'))
+      expect(parsed.unreadableCharset).toBeNull()
+    }
+  })
+
+  it('reads an unknown charset label with the detector when the bytes are clear', async () => {
+    const text = 'Firma: Müller GmbH\r\nAnsprechpartner: Jörg Weiß\r\nBedarf: Übersicht über alle Händler und Lösungen für Köln\r\n'
+    const parsed = await parseRawMail(mime(['From: j@mueller.example', 'To: r@x.test', 'Subject: Lead', 'Content-Type: text/plain; charset=x-unheard-of', 'Content-Transfer-Encoding: 8bit'], iconv.encode(text, 'windows-1252')))
+    expect(parsed.text).toBe(text.replace(/\r\n/g, '\n'))
+    expect(parsed.unreadableCharset).toBeNull()
+  })
+
+  it('flags a body it cannot read instead of storing U+FFFD as text', async () => {
+    const unknown = await parseRawMail(mime(['From: j@x.example', 'To: r@x.test', 'Subject: Lead', 'Content-Type: text/plain; charset=x-unheard-of'], Buffer.from([0x4a, 0x69, 0x81, 0x8d, 0x81, 0x8d, 0x0d, 0x0a])))
+    expect(unknown.unreadableCharset).toBe('x-unheard-of')
+    const badUtf8 = await parseRawMail(mime(['From: j@x.example', 'To: r@x.test', 'Subject: Lead', 'Content-Type: text/plain; charset=utf-8'], Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x0d, 0x0a])))
+    expect(badUtf8.unreadableCharset).toBe('utf-8')
+  })
+
+  it('strips U+0000 and other control characters from the subject and body', async () => {
+    const subject = `=?utf-8?B?${Buffer.from('Lead\u0000: Acme\u0007 Corp').toString('base64')}?=`
+    const parsed = await parseRawMail(mime(['From: "Jane\u0000" <jane@partner.example>', 'To: r@x.test', `Subject: ${subject}`, 'Content-Type: text/plain; charset=utf-8'], Buffer.from('Company: Acme\u0000 Corp\u001b\r\n')))
+    expect(parsed.subject).toBe('Lead: Acme Corp')
+    expect(parsed.text).toBe('Company: Acme Corp\n')
+    expect(parsed.from).toEqual({ email: 'jane@partner.example', name: 'Jane' })
+  })
+
+  it('keeps the Authentication-Results headers, topmost first', async () => {
+    const parsed = await parseRawMail(mime(['Authentication-Results: mx.accord.test;', '\tdkim=pass header.d=partner.example', 'Authentication-Results: forged.example; dkim=pass', 'From: j@partner.example', 'To: r@x.test', 'Subject: Lead'], Buffer.from('Hi')))
+    expect(parsed.authenticationResults).toEqual(['mx.accord.test; dkim=pass header.d=partner.example', 'forged.example; dkim=pass'])
+  })
+})
+
+describe('sender authentication (Authentication-Results)', () => {
+  const from = { email: 'rita@partner.example', name: null }
+  const trusted = ['mx.accord.test']
+  const check = (...headers: string[]) => senderAuthentication({ from, authenticationResults: headers }, trusted)
+
+  it('passes DMARC for the From domain or an aligned DKIM signature from our host', () => {
+    expect(check('mx.accord.test; spf=pass smtp.mailfrom=partner.example; dmarc=pass (p=reject) header.from=partner.example')).toEqual({ verdict: 'pass', method: 'dmarc', domain: 'partner.example' })
+    expect(check('MX.Accord.Test 1; dkim=pass (2048-bit key) header.d=mail.partner.example header.s=s1')).toEqual({ verdict: 'pass', method: 'dkim', domain: 'mail.partner.example' })
+    expect(check('mx.accord.test; dkim=pass header.i=@partner.example')).toMatchObject({ verdict: 'pass', method: 'dkim' })
+  })
+
+  it('does not pass failures, other domains, untrusted hosts or a forged header below ours', () => {
+    expect(check('mx.accord.test; dkim=fail header.d=partner.example; dmarc=fail header.from=partner.example').verdict).toBe('none')
+    expect(check('mx.accord.test; dkim=pass header.d=attacker.example').verdict).toBe('none')
+    expect(check('mx.accord.test; dmarc=pass header.from=attacker.example').verdict).toBe('none')
+    expect(check('mx.attacker.example; dkim=pass header.d=partner.example').verdict).toBe('none')
+    expect(check('mx.accord.test; dkim=none', 'mx.accord.test; dkim=pass header.d=partner.example').verdict).toBe('none')
+    expect(check('mx.accord.test; dkim=pass (header.d=partner.example) header.d=attacker.example').verdict).toBe('none')
+    expect(check().verdict).toBe('none')
+    expect(senderAuthentication({ from, authenticationResults: ['mx.accord.test; dmarc=pass'] }, []).verdict).toBe('none')
   })
 })

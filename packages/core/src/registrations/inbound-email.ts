@@ -1,13 +1,22 @@
+import { Transform, type TransformCallback } from 'node:stream'
+import { Tokenizer } from 'htmlparser2'
 import { parseAddressHeader, simpleParser, type AddressObject, type EmailAddress } from 'mailparser'
+import { getDomain } from 'tldts'
 import { registrationFieldLabels, STAGE_GUESSES, stageGuessLabels, type RegistrationFields, type StageGuess } from './input.js'
+import { decodeText, detectTextEncoding, resolveCharset, stripControlCharacters } from './text-encoding.js'
 
 /**
  * E-mail in (issue 3): a partner registers a lead by writing to the tenant's
- * registration address. The endpoint hands us either the raw RFC 822 message
+ * registration address. The worker hands us either the raw RFC 822 message
  * or Resend's inbound JSON; both become an `InboundMail`, and
  * `extractRegistrationFields` reads "Label: value" lines out of it. The
  * result is raw strings only — `registrationFieldsSchema` validates them like
  * every other capture path, so nothing here decides what is acceptable.
+ *
+ * Everything here reads text an attacker wrote, so every step is linear in
+ * its input: HTML goes through a streaming tokenizer, label lines and quote
+ * markers are split with indexOf, the few regular expressions left are
+ * anchored or only run on short lines, and the text is capped.
  */
 
 export interface InboundMail {
@@ -17,20 +26,89 @@ export interface InboundMail {
   messageId: string | null
   inReplyTo: string | null
   text: string
+  /** Values of the Authentication-Results headers, topmost (added last, by the receiving host) first. */
+  authenticationResults?: string[]
+  /** The declared charset of a body part that could not be read (unknown, or bytes invalid in it): the text is not reliable. */
+  unreadableCharset?: string | null
+  /** The text was longer than MAX_MAIL_TEXT_CHARS and was cut there. */
+  truncated?: boolean
 }
 
 type FieldKey = keyof RegistrationFields
+
+/** Lines of a mail that are read; a longer mail is refused on the registration path (`registrationMailProblem`). */
+export const MAX_MAIL_LINES = 5000
+/** Longest line of a registration mail. */
+export const MAX_MAIL_LINE_CHARS = 10_000
+
+/** The first `max` lines of `text` (split on "\n"), without splitting the rest. */
+export function firstLines(text: string, max: number): string[] {
+  const lines: string[] = []
+  let start = 0
+  while (lines.length < max) {
+    const end = text.indexOf('\n', start)
+    if (end === -1) {
+      lines.push(text.slice(start))
+      break
+    }
+    lines.push(text.slice(start, end))
+    start = end + 1
+  }
+  return lines
+}
+
+/**
+ * Why a mail cannot be read as a registration, in words for the sender:
+ * its charset could not be read, or it is over one of the caps. Null when
+ * it can be read.
+ */
+export function registrationMailProblem(mail: InboundMail): string | null {
+  if (mail.unreadableCharset) {
+    return `We could not read the character set of your e-mail (${mail.unreadableCharset.slice(0, 40)}), so we did not register anything from it. Please send it again from a mail program that writes UTF-8 (most do by default), or register in the partner portal.`
+  }
+  if (mail.truncated) return `Your e-mail is longer than ${MAX_MAIL_TEXT_CHARS.toLocaleString('en')} characters. A registration needs only the fields and a few lines about the customer.`
+  let line = 0
+  let start = 0
+  while (start <= mail.text.length) {
+    line++
+    if (line > MAX_MAIL_LINES) return `Your e-mail has more than ${MAX_MAIL_LINES.toLocaleString('en')} lines. A registration needs only the fields and a few lines about the customer.`
+    const end = mail.text.indexOf('\n', start)
+    const stop = end === -1 ? mail.text.length : end
+    if (stop - start > MAX_MAIL_LINE_CHARS) return `Line ${line} of your e-mail is longer than ${MAX_MAIL_LINE_CHARS.toLocaleString('en')} characters. Please put the details on separate lines.`
+    if (end === -1) break
+    start = end + 1
+  }
+  return null
+}
+
+/** Longest body text kept from a mail; a registration is a few hundred characters, a long thread a few ten thousand. */
+export const MAX_MAIL_TEXT_CHARS = 200_000
+/**
+ * Longest HTML part converted to text: HTML is several times its text, and
+ * the partner's text is at the top (Gmail itself clips messages at 102 KB).
+ */
+export const MAX_MAIL_HTML_CHARS = 512 * 1024
+const MAX_SUBJECT_CHARS = 1000
+/** Authentication-Results headers looked at, and the longest one read. */
+const MAX_AUTH_HEADERS = 20
+const MAX_AUTH_HEADER_CHARS = 8192
 
 // ---------------------------------------------------------------------------
 // Raw RFC 822
 // ---------------------------------------------------------------------------
 
 /**
- * Parses a raw message. mailparser decodes transfer encodings and charsets
- * (ISO-8859-1 is read as windows-1252, as browsers do, so "=80" is "€").
+ * Parses a raw message. mailparser splits the MIME structure and decodes
+ * transfer encodings and headers; each text part's charset is decoded here
+ * with TextDecoder (every WHATWG label plus the code-page aliases mail
+ * clients use; ISO-8859-1 read as windows-1252, as browsers do, so "=80" is
+ * "€"). A charset nobody knows, or bytes invalid in the declared one, fall
+ * back to the detector; when that is not sure either, `unreadableCharset`
+ * says so and the caller refuses the mail instead of storing U+FFFD.
  * Pass a Buffer for 8-bit messages: a string is taken as already decoded.
  */
 export async function parseRawMail(raw: Buffer | string): Promise<InboundMail> {
+  const unreadable: string[] = []
   const parsed = await simpleParser(raw, {
     // mailparser derives text from HTML only when the HTML is the whole message (not
     // for an HTML-only multipart/alternative), and then wraps it at 80 columns with
@@ -40,17 +118,81 @@ export async function parseRawMail(raw: Buffer | string): Promise<InboundMail> {
     skipImageLinks: true,
     keepCidLinks: true,
     checksumAlgo: false,
+    maxHeadSize: 256 * 1024,
+    maxChildNodes: 200,
+    Iconv: charsetDecoder(unreadable),
   })
   const sender = firstMailbox(parsed.from ? [parsed.from] : [])
   const plain = parsed.text ?? ''
   const text = plain.trim() !== '' ? plain : typeof parsed.html === 'string' ? htmlToPlainText(parsed.html) : ''
+  // A part declared UTF-8 (or ASCII) is decoded by mailparser itself, invalid bytes becoming U+FFFD.
+  if (unreadable.length === 0 && text.includes('\uFFFD')) unreadable.push('utf-8')
+  const authenticationResults: string[] = []
+  for (const header of parsed.headerLines ?? []) {
+    if (header.key !== 'authentication-results' || authenticationResults.length >= MAX_AUTH_HEADERS) continue
+    authenticationResults.push(headerValue(header.line))
+  }
   return {
     from: sender,
     to: mailboxes(parsed.to === undefined ? [] : Array.isArray(parsed.to) ? parsed.to : [parsed.to]).map((mailbox) => mailbox.email),
-    subject: normaliseText(parsed.subject ?? '').trim(),
-    messageId: parsed.messageId ?? null,
-    inReplyTo: parsed.inReplyTo ?? null,
-    text: normaliseText(text),
+    subject: cleanSubject(parsed.subject ?? ''),
+    messageId: cleanHeader(parsed.messageId),
+    inReplyTo: cleanHeader(parsed.inReplyTo),
+    ...cleanBody(text),
+    authenticationResults,
+    unreadableCharset: unreadable[0] ?? null,
+  }
+}
+
+/** "Authentication-Results: a;\r\n b" → "a; b", capped. */
+function headerValue(line: string): string {
+  const colon = line.indexOf(':')
+  return line
+    .slice(colon + 1, colon + 1 + MAX_AUTH_HEADER_CHARS)
+    .replace(/\r?\n[ \t]*/g, ' ')
+    .trim()
+}
+
+/**
+ * mailparser's `Iconv` hook: a stream per text part that decodes the
+ * declared charset with TextDecoder, falls back to the detector, and records
+ * the charset in `unreadable` when neither reads the bytes.
+ */
+function charsetDecoder(unreadable: string[]) {
+  return class CharsetDecoder extends Transform {
+    private readonly chunks: Buffer[] = []
+
+    constructor(private readonly charset: string) {
+      super()
+    }
+
+    override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      this.chunks.push(chunk)
+      done()
+    }
+
+    override _flush(done: TransformCallback) {
+      const bytes = Buffer.concat(this.chunks)
+      const declared = resolveCharset(this.charset)
+      let text: string | null = null
+      if (declared) {
+        try {
+          text = decodeText(bytes, declared, { fatal: true })
+        } catch {
+          text = null
+        }
+      }
+      if (text === null) {
+        const detected = detectTextEncoding(bytes)
+        if (detected.ok) text = detected.text
+        else {
+          unreadable.push(this.charset.slice(0, 60) || 'unknown')
+          text = decodeText(bytes, declared ?? 'utf-8')
+        }
+      }
+      this.push(Buffer.from(text, 'utf8'))
+      done()
+    }
   }
 }
 
@@ -59,7 +201,7 @@ function mailboxes(headers: AddressObject[]): Array<{ email: string; name: strin
   const visit = (entry: EmailAddress) => {
     if (entry.group) entry.group.forEach(visit)
     // Addresses are compared case-insensitively everywhere else (partner lookup, routing).
-    else if (entry.address) result.push({ email: entry.address.trim().toLowerCase(), name: entry.name.trim() || null })
+    else if (entry.address) result.push({ email: stripControlCharacters(entry.address).trim().toLowerCase().slice(0, 320), name: stripControlCharacters(entry.name).trim().slice(0, 200) || null })
   }
   for (const header of headers) header.value.forEach(visit)
   return result
@@ -73,22 +215,42 @@ function normaliseText(text: string): string {
   return text.replace(/\r\n?/g, '\n').normalize('NFC')
 }
 
+function cleanSubject(subject: string): string {
+  return stripControlCharacters(normaliseText(subject.slice(0, MAX_SUBJECT_CHARS * 2)).replace(/\n/g, ' ')).trim().slice(0, MAX_SUBJECT_CHARS)
+}
+
+function cleanHeader(value: string | null | undefined): string | null {
+  if (!value) return null
+  const cleaned = stripControlCharacters(value).trim().slice(0, 998)
+  return cleaned === '' ? null : cleaned
+}
+
+/** Body text as stored and parsed: line ends normalised, control characters removed, capped. */
+function cleanBody(text: string): { text: string; truncated: boolean } {
+  const truncated = text.length > MAX_MAIL_TEXT_CHARS
+  return { text: stripControlCharacters(normaliseText(truncated ? text.slice(0, MAX_MAIL_TEXT_CHARS) : text)), truncated }
+}
+
 // ---------------------------------------------------------------------------
 // Resend
 // ---------------------------------------------------------------------------
 
 /*
  * What Resend sends (checked against resend.com/docs/webhooks/emails/received
- * and /docs/api-reference/emails/retrieve-received-email, 2026):
+ * and /docs/api-reference/emails/retrieve-received-email, 2026, and the
+ * resend SDK's GetReceivingEmailResponseSuccess):
  *
  * - The `email.received` webhook is metadata only:
  *   `{ type: 'email.received', created_at, data: { email_id, created_at, from: 'Acme <a@b.c>',
- *   to: string[], cc: [], bcc: [], message_id: '<…>', subject, attachments: [{ id, filename, … }] } }`.
+ *   to: string[], cc: [], bcc: [], received_for: [], message_id: '<…>', subject, attachments: [{ id, filename, … }] } }`.
  *   "Webhooks do not include the email body, headers, or attachments": the body
  *   has to be fetched with GET /emails/receiving/{email_id} (`resendEmailIdToFetch`).
  * - That Received-email API answers with the same fields plus `html`, `text`
  *   (string or null), `headers` (an object of header name → value), `reply_to`,
  *   and `raw.download_url` (the original RFC 822 file, for `parseRawMail`).
+ *   Neither carries a spam or authentication verdict of its own; the
+ *   receiving host's Authentication-Results header, when present in
+ *   `headers`, is read like in a raw message.
  *
  * `parseResendInbound` therefore accepts the webhook envelope when it carries
  * a body (a fetched email merged in), the API object itself, the SDK's
@@ -117,12 +279,14 @@ export function parseResendInbound(payload: unknown): InboundMail {
   const headers = resendHeaders(data.headers)
   const body = text !== null && text.trim() !== '' ? text : html !== null ? htmlToPlainText(html) : ''
   return {
-    from: firstMailbox([parseAddressHeader(fromValue, { flatten: true })]),
-    to: mailboxes(toEntries.map((entry) => parseAddressHeader(entry, { flatten: true }))).map((mailbox) => mailbox.email),
-    subject: normaliseText(subject ?? '').trim(),
-    messageId: optionalString(data, 'message_id') ?? headers.get('message-id') ?? null,
-    inReplyTo: headers.get('in-reply-to') ?? null,
-    text: normaliseText(body),
+    from: firstMailbox([parseAddressHeader(fromValue.slice(0, 2000), { flatten: true })]),
+    to: mailboxes(toEntries.slice(0, 100).map((entry) => parseAddressHeader(entry.slice(0, 2000), { flatten: true }))).map((mailbox) => mailbox.email),
+    subject: cleanSubject(subject ?? ''),
+    messageId: cleanHeader(optionalString(data, 'message_id') ?? headers.get('message-id')?.[0]),
+    inReplyTo: cleanHeader(headers.get('in-reply-to')?.[0]),
+    ...cleanBody(body),
+    authenticationResults: (headers.get('authentication-results') ?? []).slice(0, MAX_AUTH_HEADERS).map((value) => value.slice(0, MAX_AUTH_HEADER_CHARS)),
+    unreadableCharset: body.includes('\uFFFD') ? 'utf-8' : null,
   }
 }
 
@@ -142,11 +306,19 @@ export function resendEmailIdToFetch(payload: unknown): string | null {
   return typeof data.email_id === 'string' && data.email_id !== '' ? data.email_id : null
 }
 
+/** The recipients a Resend payload names (webhook metadata or fetched e-mail), for routing before the body is read. */
+export function resendRecipients(payload: unknown): string[] {
+  const data = resendData(payload)
+  const toValue = data.to
+  const entries = typeof toValue === 'string' ? [toValue] : Array.isArray(toValue) ? toValue.filter((entry): entry is string => typeof entry === 'string') : []
+  return entries.slice(0, 100).map((entry) => entry.slice(0, 2000))
+}
+
 function resendData(payload: unknown): Record<string, unknown> {
   if (!isRecord(payload)) throw new Error('Resend inbound payload must be a JSON object.')
   if (payload.type !== undefined) {
     if (payload.type !== 'email.received') {
-      throw new Error(`Resend webhook event ${JSON.stringify(payload.type)} is not an inbound e-mail (expected "email.received").`)
+      throw new Error(`Resend webhook event ${JSON.stringify(String(payload.type).slice(0, 60))} is not an inbound e-mail (expected "email.received").`)
     }
     if (!isRecord(payload.data)) throw new Error('Resend email.received payload has no "data" object.')
     return payload.data
@@ -163,15 +335,17 @@ function optionalString(data: Record<string, unknown>, key: string): string | nu
   return value
 }
 
-/** Resend documents headers as an object; other relays send `[{ name, value }]`. Keys are lower-cased. */
-function resendHeaders(headers: unknown): Map<string, string> {
-  const result = new Map<string, string>()
+/** Resend documents headers as an object; other relays send `[{ name, value }]`. Keys are lower-cased; every value is kept. */
+function resendHeaders(headers: unknown): Map<string, string[]> {
+  const result = new Map<string, string[]>()
   const add = (name: unknown, value: unknown) => {
-    const first = Array.isArray(value) ? value[0] : value
-    if (typeof name === 'string' && typeof first === 'string' && !result.has(name.toLowerCase())) result.set(name.toLowerCase(), first.trim())
+    if (typeof name !== 'string') return
+    const values = (Array.isArray(value) ? value : [value]).filter((entry): entry is string => typeof entry === 'string')
+    const key = name.toLowerCase()
+    result.set(key, [...(result.get(key) ?? []), ...values.map((entry) => entry.trim())].slice(0, MAX_AUTH_HEADERS))
   }
-  if (Array.isArray(headers)) for (const header of headers) if (isRecord(header)) add(header.name, header.value)
-  if (isRecord(headers)) for (const [name, value] of Object.entries(headers)) add(name, value)
+  if (Array.isArray(headers)) for (const header of headers.slice(0, 500)) if (isRecord(header)) add(header.name, header.value)
+  if (isRecord(headers)) for (const [name, value] of Object.entries(headers).slice(0, 500)) add(name, value)
   return result
 }
 
@@ -180,75 +354,323 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------
+// Sender authentication
+// ---------------------------------------------------------------------------
+
+export type SenderAuthentication = { verdict: 'pass'; method: 'dkim' | 'dmarc'; domain: string } | { verdict: 'none'; reason: string }
+
+/**
+ * Whether the From: domain is vouched for by a host we trust: the topmost
+ * Authentication-Results header (RFC 8601) whose authserv-id is one of
+ * `trustedAuthservIds` (our receiving host prepends its header, so a forged
+ * one claiming our id sits below it) reports `dmarc=pass` for the From
+ * domain, or `dkim=pass` for a domain aligned with it (same registrable
+ * domain, DMARC's relaxed alignment). Anything else — no trusted header, a
+ * fail, a signature of another domain — is not authenticated.
+ */
+export function senderAuthentication(mail: Pick<InboundMail, 'from' | 'authenticationResults'>, trustedAuthservIds: readonly string[]): SenderAuthentication {
+  const fromDomain = mail.from?.email.split('@')[1]?.toLowerCase()
+  if (!fromDomain) return { verdict: 'none', reason: 'The mail has no sender address.' }
+  const trusted = new Set(trustedAuthservIds.map((id) => id.trim().toLowerCase()).filter(Boolean))
+  if (trusted.size === 0) return { verdict: 'none', reason: 'No trusted receiving host is configured (INBOUND_AUTHSERV_ID).' }
+  const header = (mail.authenticationResults ?? []).map(parseAuthenticationResults).find((results) => results !== null && trusted.has(results.authservId))
+  if (!header) return { verdict: 'none', reason: 'The mail carries no authentication results from our receiving host.' }
+  const organisation = (domain: string) => getDomain(domain, { allowPrivateDomains: true }) ?? domain
+  for (const result of header.results) {
+    if (result.method === 'dmarc' && result.result === 'pass') {
+      const headerFrom = result.properties.get('header.from')?.toLowerCase()
+      if (!headerFrom || headerFrom === fromDomain) return { verdict: 'pass', method: 'dmarc', domain: fromDomain }
+    }
+  }
+  for (const result of header.results) {
+    if (result.method !== 'dkim' || result.result !== 'pass') continue
+    const signer = (result.properties.get('header.d') ?? result.properties.get('header.i')?.split('@').pop() ?? '').toLowerCase().replace(/\.$/, '')
+    if (signer && organisation(signer) === organisation(fromDomain)) return { verdict: 'pass', method: 'dkim', domain: signer }
+  }
+  return { verdict: 'none', reason: 'Neither DMARC nor an aligned DKIM signature passed for the sender’s domain.' }
+}
+
+interface AuthenticationResults {
+  authservId: string
+  results: Array<{ method: string; result: string; properties: Map<string, string> }>
+}
+
+/**
+ * One Authentication-Results value, e.g. `mx.example.com; dkim=pass
+ * header.d=partner.com (good signature); dmarc=pass header.from=partner.com`.
+ * One pass removes comments (nested parentheses) outside quoted strings,
+ * then the value is split at ";" and whitespace. Null when malformed.
+ */
+export function parseAuthenticationResults(value: string): AuthenticationResults | null {
+  let plain = ''
+  let depth = 0
+  let quoted = false
+  const capped = value.slice(0, MAX_AUTH_HEADER_CHARS)
+  for (let index = 0; index < capped.length; index++) {
+    const char = capped[index] as string
+    if (quoted) {
+      if (char === '\\') index++
+      else if (char === '"') quoted = false
+      else plain += char
+      continue
+    }
+    if (char === '(') depth++
+    else if (char === ')') depth = Math.max(0, depth - 1)
+    else if (depth === 0) {
+      if (char === '"') quoted = true
+      else plain += char
+    }
+  }
+  const [head, ...entries] = plain.split(';')
+  const authservId = head?.trim().split(/\s+/)[0]?.toLowerCase()
+  if (!authservId) return null
+  const results: AuthenticationResults['results'] = []
+  for (const entry of entries) {
+    const [first, ...rest] = entry.trim().split(/\s+/)
+    const equals = first?.indexOf('=') ?? -1
+    if (!first || equals <= 0) continue
+    const properties = new Map<string, string>()
+    for (const token of rest) {
+      const at = token.indexOf('=')
+      if (at > 0) properties.set(token.slice(0, at).toLowerCase(), token.slice(at + 1))
+    }
+    results.push({ method: first.slice(0, equals).split('/')[0]?.toLowerCase() ?? '', result: first.slice(equals + 1).toLowerCase(), properties })
+  }
+  return { authservId, results }
+}
+
+// ---------------------------------------------------------------------------
 // HTML → text
 // ---------------------------------------------------------------------------
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '', zwnj: '', zwj: '',
-  auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß',
-  eacute: 'é', egrave: 'è', ecirc: 'ê', aacute: 'á', agrave: 'à', acirc: 'â', ccedil: 'ç', ntilde: 'ñ',
-  oacute: 'ó', iacute: 'í', uacute: 'ú', Eacute: 'É', oslash: 'ø', aring: 'å', aelig: 'æ',
-  euro: '€', pound: '£', yen: '¥', cent: '¢', copy: '©', reg: '®', trade: '™', deg: '°', middot: '·', bull: '•',
-  ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„',
-  laquo: '«', raquo: '»', times: '×',
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});/g, (entity, body: string) => {
-    if (body.startsWith('#')) {
-      const codePoint = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10)
-      const valid = codePoint > 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff)
-      return valid ? String.fromCodePoint(codePoint) : entity
-    }
-    return NAMED_ENTITIES[body] ?? NAMED_ENTITIES[body.toLowerCase()] ?? entity
-  })
-}
-
-// Placeholders while tags are being replaced: a block boundary, a paragraph, and quote start/end.
+// Placeholders in the flattened text: a block boundary, a paragraph, and quote start/end.
+// Text never contains them: C0 controls are removed from it first.
 const BLOCK = '\u0000'
 const PARAGRAPH = '\u0001'
 const QUOTE_START = '\u0002'
 const QUOTE_END = '\u0003'
+
+const QUOTE_PREFIXES = ['', '> ', '> > ', '> > > ', '> > > > ', '> > > > > ']
+
+/** Elements whose content is not text a person reads in the mail. */
+const SKIPPED_ELEMENTS = new Set(['head', 'style', 'script', 'title', 'template'])
+const BLOCK_ELEMENTS = new Set([
+  'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'tr', 'table', 'thead', 'tbody', 'tfoot',
+  'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'center', 'address', 'pre', 'hr', 'figure',
+])
+const noop = () => undefined
+/** Text with nothing to collapse or strip: no control characters, no whitespace but single spaces. */
+function isPlainText(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code === 32 ? text.charCodeAt(index + 1) === 32 : code < 32 || (code >= 0x7f && code <= 0xa0) || (code > 0xff && isWhitespace(code))) return false
+  }
+  return true
+}
 
 /**
  * A deliberately simple HTML → text conversion: enough for what mail clients
  * write (paragraphs, divs, <br>, tables, blockquotes), keeping one line per
  * visual line so "Label: value" lines survive. Quoted blocks come out with
  * "> " like a plain-text reply, so the extractor treats them the same way.
+ *
+ * htmlparser2's Tokenizer (a linear state machine; its Parser keeps an
+ * element stack that nested or unbalanced tags make quadratic) emits tags and
+ * text; we keep no stack, only counters, so 1 MB of "<", "<a" or "<div>" is
+ * read in one pass.
  */
-function htmlToPlainText(html: string): string {
-  const flattened = html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(head|style|script|title|template)\b[\s\S]*?<\/\1\s*>/gi, '')
+export function htmlToPlainText(html: string): string {
+  const source = html.length > MAX_MAIL_HTML_CHARS ? html.slice(0, MAX_MAIL_HTML_CHARS) : html
+  const out: string[] = []
+  const skipped = new Map<string, number>()
+  let skipping = 0
+  let tagName = ''
+  // An empty <div>/<p> (Gmail's <div><br></div>) is one blank line: where it started in `out`, and its <br>s so far.
+  let empty: { name: string; at: number; breaks: number } | null = null
+  // After </td>/</th>: where, so that a following <td>/<th> (only whitespace between) becomes a tab.
+  let cellEnd = -1
+
+  const push = (piece: string) => {
+    out.push(piece)
+  }
+  // Text arrives in many small slices (every "<" that starts no tag is one); contiguous ones are joined and read once.
+  let pendingFrom = -1
+  let pendingTo = -1
+  const flushText = () => {
+    if (pendingFrom === -1) return
+    const raw = source.slice(pendingFrom, pendingTo)
+    pendingFrom = pendingTo = -1
+    text(raw)
+  }
+  const text = (raw: string) => {
+    if (skipping > 0 || raw === '') return
     // Whitespace in HTML source is not layout.
-    .replace(/\s+/g, ' ')
-    // An empty block (Gmail's <div><br></div>) is a blank line.
-    .replace(/<(div|p)\b[^>]*>\s*(?:<br\b[^>]*>\s*)?<\/\1\s*>/gi, PARAGRAPH)
-    .replace(/<\/?p\b[^>]*>/gi, PARAGRAPH)
-    .replace(/<br\b[^>]*>/gi, '\n')
-    .replace(/<blockquote\b[^>]*>/gi, `${BLOCK}${QUOTE_START}${BLOCK}`)
-    .replace(/<\/blockquote\s*>/gi, `${BLOCK}${QUOTE_END}${BLOCK}`)
-    // Table cells side by side: "<td>Company</td><td>Acme</td>" reads as "Company<TAB>Acme".
-    .replace(/<\/t[dh]\s*>\s*(?=<t[dh]\b)/gi, '\t')
-    .replace(/<\/?(?:div|h[1-6]|li|ul|ol|dl|dt|dd|tr|table|thead|tbody|tfoot|section|article|header|footer|main|aside|nav|center|address|pre|hr|figure)\b[^>]*>/gi, BLOCK)
-    .replace(/<[^>]*>/g, '')
-    .replace(/ {2,}/g, ' ')
-    // Collapse each run of boundaries into the line breaks it stands for.
-    .replace(/[ \n\u0000\u0001]*[\n\u0000\u0001][ \n\u0000\u0001]*/g, (run) => {
-      const breaks = run.split('\n').length - 1
-      return '\n'.repeat(Math.max(breaks, run.includes(PARAGRAPH) ? 2 : 0, run.includes(BLOCK) ? 1 : 0))
-    })
+    const collapsed = isPlainText(raw) ? raw : stripControlCharacters(raw).replace(/\s+/g, ' ')
+    if (collapsed === '') return
+    if (collapsed !== ' ') {
+      empty = null
+      cellEnd = -1
+    }
+    push(collapsed)
+  }
+  const open = (name: string) => {
+    flushText()
+    if (SKIPPED_ELEMENTS.has(name)) {
+      skipped.set(name, (skipped.get(name) ?? 0) + 1)
+      skipping++
+      return
+    }
+    // <body> ends an unclosed <head>.
+    if (name === 'body' && (skipped.get('head') ?? 0) > 0) {
+      skipping -= skipped.get('head') ?? 0
+      skipped.set('head', 0)
+    }
+    if (skipping > 0) return
+    if (name === 'br') {
+      if (empty && empty.breaks === 0) empty.breaks = 1
+      else empty = null
+      push('\n')
+      return
+    }
+    if ((name === 'td' || name === 'th') && cellEnd !== -1) {
+      // Table cells side by side: "<td>Company</td><td>Acme</td>" reads as "Company<TAB>Acme".
+      out.length = cellEnd
+      push('\t')
+      cellEnd = -1
+      empty = null
+      return
+    }
+    cellEnd = -1
+    if (name === 'div' || name === 'p') {
+      empty = { name, at: out.length, breaks: 0 }
+      push(name === 'p' ? PARAGRAPH : BLOCK)
+      return
+    }
+    empty = null
+    if (name === 'blockquote') push(`${BLOCK}${QUOTE_START}${BLOCK}`)
+    else if (BLOCK_ELEMENTS.has(name)) push(BLOCK)
+  }
+  const close = (name: string) => {
+    flushText()
+    const skippedCount = skipped.get(name) ?? 0
+    if (SKIPPED_ELEMENTS.has(name)) {
+      if (skippedCount > 0) {
+        skipped.set(name, skippedCount - 1)
+        skipping--
+      }
+      return
+    }
+    if (skipping > 0) return
+    if (empty && empty.name === name) {
+      out.length = empty.at
+      push(PARAGRAPH)
+      empty = null
+      cellEnd = -1
+      return
+    }
+    empty = null
+    if (name === 'td' || name === 'th') {
+      cellEnd = out.length
+      return
+    }
+    cellEnd = -1
+    if (name === 'p') push(PARAGRAPH)
+    else if (name === 'br') push('\n')
+    else if (name === 'blockquote') push(`${BLOCK}${QUOTE_END}${BLOCK}`)
+    else if (BLOCK_ELEMENTS.has(name)) push(BLOCK)
+  }
+
+  const tokenizer = new Tokenizer(
+    { xmlMode: false, decodeEntities: true },
+    {
+      onopentagname: (start, end) => {
+        tagName = source.slice(start, Math.min(end, start + 20)).toLowerCase()
+      },
+      onopentagend: () => open(tagName),
+      onselfclosingtag: () => open(tagName),
+      onclosetag: (start, end) => close(source.slice(start, Math.min(end, start + 20)).toLowerCase()),
+      ontext: (start, end) => {
+        if (skipping > 0) return
+        if (pendingFrom !== -1 && start === pendingTo) pendingTo = end
+        else {
+          flushText()
+          pendingFrom = start
+          pendingTo = end
+        }
+      },
+      ontextentity: (codePoint) => {
+        if (skipping > 0) return
+        flushText()
+        // A no-break space is a space; soft hyphens and zero-width joiners are nothing.
+        if (codePoint === 0xa0) text(' ')
+        else if (codePoint !== 0xad && codePoint !== 0x200c && codePoint !== 0x200d) text(String.fromCodePoint(codePoint))
+      },
+      onattribdata: noop,
+      onattribentity: noop,
+      onattribend: noop,
+      onattribname: noop,
+      oncdata: noop,
+      oncomment: noop,
+      ondeclaration: noop,
+      onend: noop,
+      onprocessinginstruction: noop,
+    },
+  )
+  tokenizer.write(source)
+  tokenizer.end()
+  flushText()
+
+  const flattened = collapseBreaks(out.join('').replace(/ {2,}/g, ' '))
   const lines: string[] = []
   let depth = 0
-  for (const rawLine of decodeEntities(flattened).split('\n')) {
-    if (rawLine.trim() === QUOTE_START) depth++
-    else if (rawLine.trim() === QUOTE_END) depth = Math.max(0, depth - 1)
+  for (const rawLine of flattened.split('\n')) {
+    const trimmed = rawLine.trim()
+    if (trimmed === QUOTE_START) depth++
+    else if (trimmed === QUOTE_END) depth = Math.max(0, depth - 1)
     else {
-      const line = rawLine.replace(/ {2,}/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
-      lines.push(depth > 0 ? `${'> '.repeat(depth)}${line}`.trimEnd() : line)
+      const line = trimmed.includes('  ') ? trimmed.replace(/ {2,}/g, ' ') : trimmed
+      // Deep nesting shows as at most a few markers: only "is it quoted" matters, and the output stays linear.
+      lines.push(depth === 0 ? line : line === '' ? QUOTE_PREFIXES[Math.min(depth, 5)]!.trimEnd() : `${QUOTE_PREFIXES[Math.min(depth, 5)]}${line}`)
     }
   }
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()
+}
+
+/**
+ * Each run of spaces, line breaks and block/paragraph boundaries becomes the
+ * line breaks it stands for: as many as it has <br>s, at least two with a
+ * paragraph, at least one with a block. Runs of spaces alone stay. One pass.
+ */
+function collapseBreaks(text: string): string {
+  const parts: string[] = []
+  let index = 0
+  let keptFrom = 0
+  while (index < text.length) {
+    const char = text[index]
+    if (char !== ' ' && char !== '\n' && char !== BLOCK && char !== PARAGRAPH) {
+      index++
+      continue
+    }
+    let end = index
+    let breaks = 0
+    let paragraph = false
+    let block = false
+    while (end < text.length) {
+      const inRun = text[end]
+      if (inRun === '\n') breaks++
+      else if (inRun === PARAGRAPH) paragraph = true
+      else if (inRun === BLOCK) block = true
+      else if (inRun !== ' ') break
+      end++
+    }
+    if (breaks > 0 || paragraph || block) {
+      parts.push(text.slice(keptFrom, index), '\n'.repeat(Math.max(breaks, paragraph ? 2 : 0, block ? 1 : 0)))
+      keptFrom = end
+    }
+    index = end
+  }
+  parts.push(text.slice(keptFrom))
+  return parts.join('')
 }
 
 // ---------------------------------------------------------------------------
@@ -318,24 +740,64 @@ const REQUIRED_FOR_LEAD: FieldKey[] = ['companyName', 'contactName', 'contactEma
 /** The schema's superRefine adds these for a deal. */
 const REQUIRED_FOR_DEAL: FieldKey[] = ['amount', 'currency', 'expectedClose']
 
-/** "Company: Acme", "- **Company:** Acme", "1. Company: Acme", "Company<TAB>Acme" (an HTML table row). */
-const LABEL_LINE = /^\s*(?:[-*•·+]\s+|\d{1,2}[.)]\s+)?\**\s*(\p{L}[\p{L}\p{N} ./&()'’_-]{0,100}?)\s*\**\s*(?:[:：]|\t)\s*\**\s*(.*?)\s*$/u
+/** A label: a letter, then up to 100 letters, digits and a little punctuation (checked on at most 101 characters). */
+const LABEL = /^\p{L}[\p{L}\p{N} ./&()'’_-]{0,100}$/u
+const BULLET = /^[-*•·+]\s/
+const NUMBERED = /^\d{1,2}[.)]\s/
+/** How far into a line the separator of a label may be: bullet, asterisks, a 101-character label, spaces. */
+const LABEL_WINDOW = 160
 
-function matchLabelLine(line: string): { field: FieldKey; value: string } | null {
-  const match = LABEL_LINE.exec(line)
-  if (!match) return null
-  const field = FIELD_BY_LABEL.get(labelKey(match[1] ?? ''))
-  return field ? { field, value: match[2] ?? '' } : null
+/**
+ * "Company: Acme", "- **Company:** Acme", "1. Company: Acme",
+ * "Company<TAB>Acme" (an HTML table row). The separator is the first ":",
+ * "：" or tab near the start of the line (labels cannot contain one), found
+ * with a bounded scan; only the short part before it is checked as a label.
+ */
+export function matchLabelLine(line: string): { field: FieldKey; value: string } | null {
+  let start = 0
+  while (start < line.length && isSpace(line.charCodeAt(start))) start++
+  const head = line.slice(start, start + 4)
+  if (BULLET.test(head) || NUMBERED.test(head)) {
+    start += NUMBERED.test(head) ? head.search(/[.)]/) + 1 : 1
+    while (start < line.length && isSpace(line.charCodeAt(start))) start++
+  }
+  let separator = -1
+  for (let index = start, end = Math.min(line.length, start + LABEL_WINDOW); index < end; index++) {
+    const char = line[index]
+    if (char === ':' || char === '：' || char === '\t') {
+      separator = index
+      break
+    }
+  }
+  if (separator === -1) return null
+  const label = trimAsterisks(line.slice(start, separator))
+  if (!LABEL.test(label)) return null
+  const field = FIELD_BY_LABEL.get(labelKey(label))
+  return field ? { field, value: trimAsterisks(line.slice(separator + 1)) } : null
 }
 
-// Where the partner's own text ends.
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 0xa0 || code === 0x3000 || (code >= 0x2000 && code <= 0x200a)
+}
+
+/** Surrounding whitespace and Markdown bold asterisks removed, in one pass from each end. */
+function trimAsterisks(value: string): string {
+  let start = 0
+  let end = value.length
+  while (start < end && (value[start] === '*' || isSpace(value.charCodeAt(start)))) start++
+  while (end > start && (value[end - 1] === '*' || isSpace(value.charCodeAt(end - 1)))) end--
+  return value.slice(start, end)
+}
+
+// Where the partner's own text ends. These patterns are anchored and only run on short lines (MARKER_LINE_CHARS).
+const MARKER_LINE_CHARS = 200
 const SIGNATURE_SEPARATOR = /^--\s*$/
 const MOBILE_SIGNATURE = /^(?:sent from my|sent from mail for|get outlook for|von meinem .* gesendet|gesendet von meinem)\b/i
 const ORIGINAL_MESSAGE = /^-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht|original-nachricht)\s*-{2,}$/i
 const FORWARD_MARKER = /^(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht)\s*-{2,}|begin forwarded message:|anfang der weitergeleiteten nachricht:)$/i
 const QUOTED_HEADER = /^(?:from|sent|date|to|cc|subject|reply-to|von|gesendet|datum|an|kopie|betreff|antwort an)\s*:/i
-const ATTRIBUTION_LINE = /^(?:on|am|le|el|il|op)\s.*\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\b.*:$/i
-const ATTRIBUTION_TAIL = /\b(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)\b.*:$/i
+const ATTRIBUTION_START = /^(?:on|am|le|el|il|op)\s/i
+const ATTRIBUTION_WORDS = ['wrote', 'schrieb', 'a écrit', 'escribió', 'ha scritto', 'schreef']
 const FORWARDED_SUBJECT = /^\s*(?:fwd?|wg|tr|fw)\s*:/i
 const REPLY_PREFIXES = /^\s*(?:(?:re|aw|antw|wg|fwd?|fw|tr|sv|vs)(?:\[\d+\])?\s*:\s*)+/i
 
@@ -348,7 +810,38 @@ const MAX_SIGNATURE_LINES = 8
 const SALUTATION_LINE = /^(?:hi|hello|hey|dear|hallo|hej|moin|servus|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|good (?:morning|afternoon|evening)|greetings)\b.{0,60}$/i
 /** "Please register the following lead:" — an introduction, not the customer's problem. */
 const INTRODUCTION_LINE =
-  /^(?:please|pls|kindly|bitte|hiermit|i['’]?d like to|i would like to|we['’]?d like to|we would like to|ich möchte|wir möchten)\b.{0,80}\b(?:register|registrieren|registration|registrierung|anmelden|melden)\b|:\s*$/i
+  /^(?:please|pls|kindly|bitte|hiermit|i['’]?d like to|i would like to|we['’]?d like to|we would like to|ich möchte|wir möchten)\b.{0,80}\b(?:register|registrieren|registration|registrierung|anmelden|melden)\b/i
+
+/** An introduction, or any line ending with ":" (it introduces what follows). */
+function isIntroduction(line: string): boolean {
+  return line.trimEnd().endsWith(':') || (line.length <= MARKER_LINE_CHARS && INTRODUCTION_LINE.test(line))
+}
+
+/** "On Mon, … Jane <jane@x.com> wrote:" and its wrapped tail "jane@x.com> wrote:": ends with ":" and names the verb. */
+function isAttributionTail(line: string): boolean {
+  if (!line.endsWith(':')) return false
+  const lower = line.toLowerCase()
+  return ATTRIBUTION_WORDS.some((word) => containsWord(lower, word))
+}
+
+function isAttributionLine(line: string): boolean {
+  return ATTRIBUTION_START.test(line) && isAttributionTail(line)
+}
+
+/** `word` occurs in `text` with no letter or digit right before or after it. Linear (indexOf). */
+function containsWord(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    if (!isWordCharacter(text[at - 1]) && !isWordCharacter(text[at + word.length])) return true
+  }
+  return false
+}
+
+function isWordCharacter(char: string | undefined): boolean {
+  return char !== undefined && /[\p{L}\p{N}_]/u.test(char)
+}
+
+/** A line that may be a marker or a closing: short (long lines are text, and the patterns stay cheap). */
+const short = (line: string) => line.length <= MARKER_LINE_CHARS
 
 /**
  * The lines the partner wrote: without quoted replies ("> …" and the "On …
@@ -359,23 +852,25 @@ const INTRODUCTION_LINE =
  * customer's enquiry is registering exactly that.
  */
 function partnerLines(text: string, subject: string): string[] {
-  const lines = text.replace(/\r\n?/g, '\n').replace(/[\u00a0\u2007\u202f]/g, ' ').replace(/[\u200b\u200e\u200f\ufeff]/g, '').split('\n')
+  const lines = firstLines(text.replace(/\r\n?/g, '\n').replace(/[\u00a0\u2007\u202f]/g, ' ').replace(/[\u200b\u200e\u200f\ufeff]/g, ''), MAX_MAIL_LINES)
   const forwarded = FORWARDED_SUBJECT.test(subject)
   const kept: string[] = []
   for (let index = 0; index < lines.length; index++) {
     const line = (lines[index] ?? '').trimEnd()
     const trimmed = line.trim()
-    if (SIGNATURE_SEPARATOR.test(line) || MOBILE_SIGNATURE.test(trimmed) || ORIGINAL_MESSAGE.test(trimmed)) break
-    if (/^>/.test(trimmed) || /^_{8,}$/.test(trimmed)) continue
-    if (FORWARD_MARKER.test(trimmed) || isQuotedHeaderBlock(lines, index)) {
-      if (!forwarded && !FORWARD_MARKER.test(trimmed)) break
-      if (FORWARD_MARKER.test(trimmed)) index++
+    const marker = short(trimmed)
+    if (marker && (SIGNATURE_SEPARATOR.test(line) || MOBILE_SIGNATURE.test(trimmed) || ORIGINAL_MESSAGE.test(trimmed))) break
+    if (trimmed.startsWith('>') || (marker && /^_{8,}$/.test(trimmed))) continue
+    const forwardMarker = marker && FORWARD_MARKER.test(trimmed)
+    if (forwardMarker || isQuotedHeaderBlock(lines, index)) {
+      if (!forwarded && !forwardMarker) break
+      if (forwardMarker) index++
       while (index < lines.length && QUOTED_HEADER.test((lines[index] ?? '').trim())) index++
       index--
       continue
     }
-    if (ATTRIBUTION_LINE.test(trimmed)) continue
-    if (ATTRIBUTION_TAIL.test(trimmed)) {
+    if (isAttributionLine(trimmed)) continue
+    if (isAttributionTail(trimmed)) {
       // Gmail wraps long attributions: "On Mon, 3 Nov 2026, Jane Doe <\njane@x.com> wrote:".
       const previous = kept[kept.length - 1]?.trim() ?? ''
       if (/^(?:on|am)\s/i.test(previous)) {
@@ -385,18 +880,24 @@ function partnerLines(text: string, subject: string): string[] {
     }
     kept.push(line)
   }
-  const closing = kept.findIndex(
-    (line, index) => CLOSING_LINE.test(line.trim()) && kept.slice(index + 1).filter((rest) => rest.trim() !== '').length <= MAX_SIGNATURE_LINES,
-  )
+  // A closing line followed by at most a few non-empty lines (the signature): counted from the end, one pass.
+  let closing = -1
+  let linesAfter = 0
+  for (let index = kept.length - 1; index >= 0 && linesAfter <= MAX_SIGNATURE_LINES; index--) {
+    const trimmed = (kept[index] ?? '').trim()
+    if (short(trimmed) && CLOSING_LINE.test(trimmed)) closing = index
+    if (trimmed !== '') linesAfter++
+  }
   if (closing !== -1) kept.length = closing
   const firstContent = kept.findIndex((line) => line.trim() !== '')
-  if (firstContent !== -1 && SALUTATION_LINE.test((kept[firstContent] ?? '').trim()) && !matchLabelLine(kept[firstContent] ?? '')) kept.splice(firstContent, 1)
+  const first = (kept[firstContent] ?? '').trim()
+  if (firstContent !== -1 && short(first) && SALUTATION_LINE.test(first) && !matchLabelLine(first)) kept.splice(firstContent, 1)
   return kept
 }
 
 /** An Outlook-style quoted header: "From: …" followed within a few lines by "Sent:"/"Date:" and "To:"/"Subject:". */
 function isQuotedHeaderBlock(lines: string[], index: number): boolean {
-  if (!/^(?:from|von)\s*:\s*\S/i.test((lines[index] ?? '').trim())) return false
+  if (!/^(?:from|von)\s*:\s*\S/i.test((lines[index] ?? '').trimStart().slice(0, MARKER_LINE_CHARS))) return false
   const following = lines.slice(index + 1, index + 5).map((line) => line.trim())
   return following.some((line) => /^(?:sent|date|gesendet|datum)\s*:/i.test(line)) && following.some((line) => /^(?:to|an|subject|betreff)\s*:/i.test(line))
 }
@@ -481,9 +982,9 @@ export function extractRegistrationFields(mail: InboundMail): ParsedRegistration
   for (const source of ['contactName', 'contactEmail'] as const) {
     const value = fields[source]
     if (value === undefined) continue
-    const address = EMAIL_ADDRESS.exec(value)?.[0]
+    const address = firstEmailAddress(value)
     if (!address) continue
-    const name = value.replace(/<?(?:mailto:)?[^\s<>]+@[^\s<>]+>?/i, '').replace(/["'()[\]<>,;]/g, ' ').replace(/\s+/g, ' ').trim()
+    const name = withoutAddressToken(value).replace(/["'()[\]<>,;]/g, ' ').replace(/\s+/g, ' ').trim()
     if (source === 'contactEmail' || fields.contactEmail === undefined) fields.contactEmail = address.toLowerCase()
     if (name) {
       if (source === 'contactName' || fields.contactName === undefined) fields.contactName = name
@@ -504,7 +1005,7 @@ export function extractRegistrationFields(mail: InboundMail): ParsedRegistration
   if (fields.kind === undefined && (subject.deal || fields.amount !== undefined)) fields.kind = 'deal'
 
   // Text that is not a labelled field is the partner describing the opportunity.
-  const prose = freeText.filter((line) => line === '' || !INTRODUCTION_LINE.test(line)).join('\n').replace(/\n{3,}/g, '\n\n').trim()
+  const prose = freeText.filter((line) => line === '' || !isIntroduction(line)).join('\n').replace(/\n{3,}/g, '\n\n').trim()
   if (fields.problem === undefined) {
     if (prose) fields.problem = prose
   } else if (prose) unrecognisedLines += prose.split('\n').filter((line) => line.trim() !== '').length
@@ -515,13 +1016,71 @@ export function extractRegistrationFields(mail: InboundMail): ParsedRegistration
   return { fields, missing, unrecognisedLines }
 }
 
-const EMAIL_ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+\.[^\s<>()[\]"',;:.]+/
+/** Characters that end an address in running text: whitespace and <>()[]"',;: */
+function isAddressBreak(char: string): boolean {
+  return char === '<' || char === '>' || char === '(' || char === ')' || char === '[' || char === ']' || char === '"' || char === "'" || char === ',' || char === ';' || char === ':' || isWhitespace(char.charCodeAt(0))
+}
+
+/** JavaScript's \s, by code. */
+function isWhitespace(code: number): boolean {
+  return (code >= 9 && code <= 13) || code === 32 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+}
+
+/**
+ * The first e-mail address in a value ("Jane Doe <jane@acme.com>",
+ * "mailto:jane@acme.com" → the address after the colon): within each run of
+ * non-break characters, local part up to the last "@" that has a dotted
+ * domain after it. One pass over the runs.
+ */
+export function firstEmailAddress(value: string): string | null {
+  let start = 0
+  while (start < value.length) {
+    while (start < value.length && isAddressBreak(value[start] as string)) start++
+    let end = start
+    while (end < value.length && !isAddressBreak(value[end] as string)) end++
+    const run = value.slice(start, end)
+    // The domain's last dot with something other than a dot after it.
+    let dot = run.length - 1
+    while (dot > 0 && !(run[dot] === '.' && dot + 1 < run.length && run[dot + 1] !== '.')) dot--
+    if (dot > 0) {
+      // The tail after that dot ends at the next dot (none in the top-level part).
+      const tailEnd = run.indexOf('.', dot + 1)
+      const at = run.lastIndexOf('@', dot - 2)
+      if (at > 0) return run.slice(0, tailEnd === -1 ? run.length : tailEnd)
+    }
+    start = end
+  }
+  return null
+}
+
+const isTokenBreak = (code: number) => code === 60 /* < */ || code === 62 /* > */ || isWhitespace(code)
+
+/** The value without its first address token ("<mailto:jane@acme.com>" or "jane@acme.com"), for the name beside it. */
+function withoutAddressToken(value: string): string {
+  let start = 0
+  let at = -2
+  while (start < value.length) {
+    while (start < value.length && isTokenBreak(value.charCodeAt(start))) start++
+    let end = start
+    while (end < value.length && !isTokenBreak(value.charCodeAt(end))) end++
+    // The next "@" after this token's first character, searched again only once passed.
+    if (at !== -1 && at <= start) at = value.indexOf('@', start + 1)
+    if (at === -1) return value
+    if (at < end - 1) {
+      const from = value[start - 1] === '<' ? start - 1 : start
+      const to = value[end] === '>' ? end + 1 : end
+      return `${value.slice(0, from)}${value.slice(to)}`
+    }
+    start = end
+  }
+  return value
+}
 
 /** Values meaning "nothing here" — a template line answered with a dash is still missing. */
 const PLACEHOLDERS = new Set(['-', '–', '—', '?', '??', '...', '…', 'n/a', 'na', 'tbd', 'tba', 'k.a.', 'k. a.', 'unknown', 'unbekannt', 'none', 'keine', 'nil', 'null'])
 
 function cleanValue(raw: string, field: FieldKey): string | null {
-  let value = raw.replace(/^\*+|\*+$/g, '').trim()
+  let value = trimAsterisks(raw).trim()
   if (!LONG_FIELDS.has(field)) value = value.replace(/\s+/g, ' ')
   if (value === '' || PLACEHOLDERS.has(value.toLowerCase())) return null
   return value
@@ -529,8 +1088,23 @@ function cleanValue(raw: string, field: FieldKey): string | null {
 
 /** Plain-text parts of HTML mails write links as "acme.com <https://acme.com>" or "acme.com [https://acme.com]". */
 function withoutLinkAnnotation(value: string): string {
-  const stripped = value.replace(/\s*[<[](?:https?:\/\/|mailto:)[^>\]]*[>\]]$/i, '').trim()
+  const open = linkAnnotationStart(value)
+  const stripped = (open === -1 ? value : value.slice(0, open)).trim()
   return stripped !== '' ? stripped : value.replace(/^<|>$/g, '')
+}
+
+/** Where a trailing "<https://…>" / "[mailto:…]" starts: after the last ">"/"]" before the end, at a URL scheme. -1 without one. */
+function linkAnnotationStart(value: string): number {
+  const last = value[value.length - 1]
+  if (last !== '>' && last !== ']') return -1
+  let from = value.length - 2
+  while (from >= 0 && value[from] !== '>' && value[from] !== ']') from--
+  for (let open = from + 1; open < value.length - 1; open++) {
+    if (value[open] !== '<' && value[open] !== '[') continue
+    const scheme = value.slice(open + 1, open + 9).toLowerCase()
+    if (scheme.startsWith('http://') || scheme.startsWith('https://') || scheme.startsWith('mailto:')) return open
+  }
+  return -1
 }
 
 function stageFromWords(raw: string): StageGuess | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { stripQuotedReply } from './reply-text.js'
+import { timed } from '../testing/timing.js'
 
 const lines = (...text: string[]) => text.join('\n')
 
@@ -110,5 +111,29 @@ describe('stripQuotedReply', () => {
 
   it('normalises CRLF line ends', () => {
     expect(stripQuotedReply('Yes.\r\n\r\nOn Mon, 30 Nov 2026, Northwind wrote:\r\n> Q')).toBe('Yes.')
+  })
+})
+
+describe('stripQuotedReply on hostile text (1 MB each, < 100 ms)', () => {
+  const MB = 1 << 20
+  const inputs: Record<string, string> = {
+    'an attribution repeating "schrieb"': `Am ${'schrieb '.repeat(MB / 8)}x`,
+    'an attribution repeating "wrote"': `On ${'wrote '.repeat(MB / 6)}`,
+    'a megabyte of ">"': '>'.repeat(MB),
+    'a million quote lines': '> x\n'.repeat(MB / 4),
+    'a million empty lines': '\n'.repeat(MB),
+    'a long line of spaces then text': `${' '.repeat(MB)}x`,
+    'underscores followed by blank lines': `${'_'.repeat(20)}${'\n'.repeat(MB)}From: x`,
+    'wrapped attributions on every line': 'On Mon\n'.repeat(MB / 7),
+    'header-looking lines': 'From: x\n'.repeat(MB / 8),
+  }
+  for (const [name, text] of Object.entries(inputs)) {
+    it(name, () => {
+      expect(timed(() => stripQuotedReply(text))).toBeLessThan(100)
+    })
+  }
+
+  it('still finds a German attribution with the name after "schrieb" wrapped onto the next line', () => {
+    expect(stripQuotedReply('Danke!\n\nAm 3. Nov. 2026 um 10:00 schrieb Max Mustermann\n<max@example.com>:\n> alt')).toBe('Danke!')
   })
 })

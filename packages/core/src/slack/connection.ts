@@ -67,12 +67,14 @@ export function slackTargetOf(row: Pick<SlackConnectionRow, 'credentials_ciphert
   return credentials.mode === 'webhook' ? { kind: 'webhook', url: credentials.webhookUrl } : { kind: 'bot', token: credentials.botToken, channel: row.default_channel ?? '', apiUrl: credentials.apiUrl ?? null }
 }
 
+/** Messages are SlackCallError's (a Slack error code or an HTTP status at most) or the guard's: never the answer's text or a socket error. */
 function refusal(error: unknown, field: string, label: string): AppError {
   if (error instanceof SlackCallError) {
     if (error.kind === 'rate_limited') return new AppError('RATE_LIMITED', 'Slack says to slow down; try again in a minute.', { retryAfterSeconds: error.retryAfterSeconds ?? 60 })
+    if (error.outbound) return AppError.validation({ [field]: [error.message] }, 'Slack could not be reached.')
     return AppError.validation({ [field]: [`Slack did not accept this ${label}: ${error.message}`] }, `Slack refused the ${label}.`)
   }
-  return AppError.validation({ [field]: [`Slack could not be reached: ${error instanceof Error ? error.message : String(error)}`] }, 'Slack could not be reached.')
+  return AppError.validation({ [field]: ['Could not reach Slack.'] }, 'Slack could not be reached.')
 }
 
 /** Try the credentials (a webhook can only be tried by posting: it says "Accord is connected"), then store them encrypted. */
@@ -97,7 +99,9 @@ export async function connectSlack(ctx: CoreContext, rawInput: z.input<typeof co
       const info = await slackAuthTest(input.botToken, input.apiUrl)
       teamLabel = info.team
     } catch (error) {
-      throw refusal(error, 'botToken', 'bot token')
+      // A refused custom API address belongs to its own field; everything else to the token.
+      const addressProblem = input.apiUrl !== undefined && error instanceof SlackCallError && (error.outbound === 'not_allowed' || error.outbound === 'redirected')
+      throw refusal(error, addressProblem ? 'apiUrl' : 'botToken', 'bot token')
     }
     credentials = { mode: 'bot', botToken: input.botToken, apiUrl: input.apiUrl ?? null }
     channelLabel = input.channel
@@ -187,7 +191,7 @@ export async function testSlackConnection(ctx: CoreContext) {
     await inActorScope(ctx, (trx) => trx.updateTable('slack_connections').set({ status: 'connected', last_error: null, last_error_at: null, updated_at: ctx.now() }).execute())
     return { ok: true as const, message: 'Slack accepted the test message.' }
   } catch (error) {
-    const message = error instanceof SlackCallError ? error.message : 'Slack could not be reached.'
+    const message = error instanceof SlackCallError ? error.message : 'Could not reach Slack.'
     if (error instanceof SlackCallError && error.kind === 'auth') {
       await inActorScope(ctx, (trx) => trx.updateTable('slack_connections').set({ status: 'error', last_error: message, last_error_at: ctx.now() }).execute())
     }

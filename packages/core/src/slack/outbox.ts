@@ -110,7 +110,8 @@ export async function deliverSlackMessage(deps: Pick<CoreDeps, 'db' | 'now' | 'j
       await trx.updateTable('slack_messages').set({ status: 'sent', attempts, last_error: null, next_attempt_at: null, sent_at: now, updated_at: now }).where('id', '=', row.id).execute()
       return { outcome: 'sent' as const }
     } catch (error) {
-      const classified = error instanceof SlackCallError ? error : new SlackCallError('transient', error instanceof Error ? error.message : String(error))
+      // postSlackMessage only throws SlackCallError; anything else is ours, and its text stays in the log, not the outbox.
+      const classified = error instanceof SlackCallError ? error : new SlackCallError('transient', 'Could not reach Slack.', null, { cause: error })
       if (classified.kind === 'rate_limited' && attempts < SLACK_MAX_ATTEMPTS) {
         const retryAt = new Date(now.getTime() + Math.max(1, classified.retryAfterSeconds ?? 30) * 1000)
         await trx.updateTable('slack_messages').set({ attempts, last_error: truncate(classified.message), next_attempt_at: retryAt, updated_at: now }).where('id', '=', row.id).execute()

@@ -3,6 +3,7 @@ import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/obj
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/AssociationSpec.js'
 import type { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js'
 import type { ObjectTypePropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/schemas/models/ObjectTypePropertyCreate.js'
+import { createOutboundClient, HUBSPOT_POLICY, type OutboundOverrides } from '@accord/outbound'
 import type { HubspotCredentials } from '../credentials.js'
 import { CrmError } from '../errors.js'
 import type {
@@ -17,7 +18,7 @@ import type {
   CrmStageOption,
   CrmWriteBack,
 } from '../connector.js'
-import { createTimeoutAgent, HubspotHttpError, HubspotTransport, SDK_CALL_OPTIONS as sdk } from './http.js'
+import { guardedSdkAgent, HubspotHttpError, HubspotTransport, SDK_CALL_OPTIONS as sdk } from './http.js'
 
 export const HUBSPOT_DEFAULT_BASE_URL = 'https://api.hubapi.com'
 const DEFAULT_TIMEOUT_MS = 30_000
@@ -49,6 +50,8 @@ export interface HubspotConnectorOptions {
    * the engine passes the tenant's mode here (ensureSchema also sets it).
    */
   attributionMode?: AttributionMode
+  /** The outbound guard's settings, resolver and size cap; the operator's settings and the system resolver by default (tests pass their own). */
+  outbound?: OutboundOverrides
 }
 
 type Properties = Record<string, string>
@@ -84,12 +87,14 @@ interface Filter {
 export function createHubspotConnector(credentials: HubspotCredentials, options: HubspotConnectorOptions = {}): CrmConnector {
   const baseUrl = (credentials.baseUrl ?? HUBSPOT_DEFAULT_BASE_URL).replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  // The base URL is the tenant's: every request goes through the outbound guard (HubSpot's hosts only, unless the operator allows others).
+  const outbound = createOutboundClient({ policy: HUBSPOT_POLICY, timeoutMs, ...options.outbound })
   // The engine paces and retries: no SDK retries (numberOfApiCallRetries 0) and no Bottleneck limiter (no limiterOptions).
   const client = new Client({
     accessToken: credentials.accessToken,
     basePath: baseUrl,
     numberOfApiCallRetries: 0,
-    httpAgent: createTimeoutAgent(baseUrl, timeoutMs),
+    httpAgent: guardedSdkAgent(outbound),
   })
   // Resolved now: the SDK applies its (process-wide) retry/limiter decorators when an API object is first built.
   const api = {
@@ -104,7 +109,7 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
     pipelines: client.crm.pipelines.pipelinesApi,
     notes: client.crm.objects.notes.basicApi,
   }
-  const transport = new HubspotTransport(options.hooks ?? {}, timeoutMs)
+  const transport = new HubspotTransport(options.hooks ?? {}, timeoutMs, outbound, baseUrl)
   const send = transport.send.bind(transport)
 
   let attributionMode: AttributionMode | null = options.attributionMode ?? null
@@ -365,17 +370,18 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
 
     async testConnection() {
       const details = await send('HubSpot account details', async () => {
-        // No typed SDK API for account-info: the SDK's generic request (it does not throw on non-2xx, so we do).
-        const response = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' })
+        // No typed SDK API for account-info, and the SDK's generic apiRequest ignores httpAgent: the guard's own fetch.
+        const response = await outbound.fetch(`${baseUrl}/account-info/v3/details`, { headers: { authorization: `Bearer ${credentials.accessToken}`, accept: 'application/json' } })
         const text = await response.text()
         if (!response.ok) {
           const headers: Record<string, string> = {}
           response.headers.forEach((value, name) => (headers[name] = value))
           throw new HubspotHttpError(response.status, headers, text)
         }
-        return { httpStatusCode: response.status, data: JSON.parse(text) as { portalId?: number | string } }
+        return { httpStatusCode: response.status, data: parseJsonObject(text) as { portalId?: unknown } }
       })
-      if (details.portalId === undefined) throw new CrmError('invalid', 'HubSpot account details came back without a portal id')
+      // Shown on the settings page: only a portal id, never other text from the answer.
+      if (!/^\d{1,20}$/.test(String(details.portalId ?? ''))) throw new CrmError('invalid', 'HubSpot account details came back without a portal id')
       return { account: `HubSpot portal ${details.portalId}` }
     },
 
@@ -565,6 +571,15 @@ export function createHubspotConnector(credentials: HubspotCredentials, options:
       }
       await updateById('companies', updates, true)
     },
+  }
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {}
   }
 }
 

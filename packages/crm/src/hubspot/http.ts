@@ -1,14 +1,15 @@
-import http from 'node:http'
-import https from 'node:https'
-import type { Socket } from 'node:net'
+import type http from 'node:http'
 import type { ResponseContext } from '@hubspot/api-client/lib/codegen/crm/objects/http/http.js'
-import { CrmError, type RateLimitPolicy } from '../errors.js'
+import { type OutboundClient, OutboundError } from '@accord/outbound'
+import { CrmError, crmErrorFromNetwork, crmErrorFromOutbound, crmErrorText, type RateLimitPolicy } from '../errors.js'
 import type { CrmRequestHooks } from '../connector.js'
 
 /**
  * The HTTP edge of the HubSpot connector: every SDK call goes through
- * `HubspotTransport.send`, which paces it through the engine's hooks, bounds
- * it with a timeout and turns whatever went wrong into a CrmError.
+ * `HubspotTransport.send`, which checks the base URL with the outbound
+ * guard, paces the call through the engine's hooks, bounds it with a
+ * timeout and turns whatever went wrong into a CrmError. The SDK's own
+ * sockets come from the guard's agent (`guardedSdkAgent`).
  */
 
 /** A non-2xx answer, captured raw by the SDK middleware before the SDK deserialises (and trims) the error body. */
@@ -29,10 +30,6 @@ export class HubspotHttpError extends Error {
       return null
     }
   }
-}
-
-class HubspotTimeoutError extends Error {
-  readonly code = 'ETIMEDOUT'
 }
 
 /**
@@ -60,33 +57,37 @@ export const rejectHttpErrors = {
 export const SDK_CALL_OPTIONS = { middleware: [rejectHttpErrors], middlewareMergeStrategy: 'append' as const }
 
 /**
- * An agent whose sockets die after `timeoutMs` of silence, so a hung server
- * does not keep a request (and its socket) alive after we gave up on it.
+ * The SDK's `httpAgent`: the outbound guard's agent for each URL's scheme.
+ * node-fetch (inside the SDK) accepts a function here, so a redirect to
+ * another scheme is judged by the guard instead of failing inside Node.
+ * The guard's agent pins each connection to a checked address and caps each
+ * request's size and time, redirects included.
  */
-export function createTimeoutAgent(baseUrl: string, timeoutMs: number): http.Agent {
-  const agent = baseUrl.startsWith('https:') ? new https.Agent({ keepAlive: true, timeout: timeoutMs }) : new http.Agent({ keepAlive: true, timeout: timeoutMs })
-  const connect = agent.createConnection.bind(agent) as http.Agent['createConnection']
-  agent.createConnection = (options, callback) => {
-    const socket = connect(options, callback) as Socket | null | undefined
-    socket?.setTimeout(timeoutMs)
-    socket?.on('timeout', () => socket.destroy(new HubspotTimeoutError(`no answer from HubSpot within ${timeoutMs} ms`)))
-    return socket
-  }
-  return agent
+export function guardedSdkAgent(outbound: OutboundClient): http.Agent {
+  const pick = (url: URL) => outbound.agentFor(url)
+  return pick as unknown as http.Agent
 }
 
 export class HubspotTransport {
   constructor(
     private readonly hooks: CrmRequestHooks,
     private readonly timeoutMs: number,
+    private readonly outbound: OutboundClient,
+    private readonly baseUrl: string,
   ) {}
 
-  /** One HTTP request: paced by the engine, bounded in time, every failure a CrmError. */
+  /** One HTTP request: checked by the guard, paced by the engine, bounded in time, every failure a CrmError. */
   async send<T>(what: string, call: () => Promise<{ httpStatusCode: number; data: T }>): Promise<T> {
+    try {
+      // Before pacing and before any socket: a refused base URL costs nothing and says so.
+      this.outbound.check(this.baseUrl)
+    } catch (error) {
+      throw crmErrorFromNetwork(error, 'HubSpot', what)
+    }
     await this.hooks.beforeRequest?.()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HubspotTimeoutError(`no answer from HubSpot within ${this.timeoutMs} ms`)), this.timeoutMs)
+      timer = setTimeout(() => reject(new OutboundError('timeout', 'HubSpot', { detail: `no answer within ${this.timeoutMs} ms` })), this.timeoutMs)
     })
     try {
       const response = await Promise.race([call(), deadline])
@@ -104,17 +105,17 @@ export class HubspotTransport {
 export function toCrmError(error: unknown, what: string): CrmError {
   if (error instanceof CrmError) return error
   if (error instanceof HubspotHttpError) return httpErrorToCrmError(error, what)
-  if (error instanceof HubspotTimeoutError) return new CrmError('transient', `${what}: ${error.message}`, { cause: error })
-  // node-fetch FetchError (ECONNRESET, socket hang up, ECONNREFUSED, our socket timeout…) and anything else on the wire.
-  const message = error instanceof Error ? error.message : String(error)
-  return new CrmError('transient', `${what}: ${message}`, { cause: error })
+  if (error instanceof OutboundError) return crmErrorFromOutbound(error, what)
+  // node-fetch's FetchError around a guard refusal (its EOUTBOUND_* code), ECONNRESET, a bad body…: never the raw text.
+  return crmErrorFromNetwork(error, 'HubSpot', what)
 }
 
 function httpErrorToCrmError(error: HubspotHttpError, what: string): CrmError {
   const { status } = error
   const body = error.body
-  const hubspotMessage = describeHubspotError(body) ?? (error.bodyText.trim().slice(0, 200) || `HTTP ${status}`)
-  const message = `${what}: ${hubspotMessage}`
+  // HubSpot's own structured message names the property or value at fault; a body that is not HubSpot's JSON error is never shown.
+  const hubspotMessage = describeHubspotError(body)
+  const message = `${what}: HubSpot answered HTTP ${status}${hubspotMessage ? `: ${crmErrorText(hubspotMessage)}` : ''}`
   if (status === 429) return rateLimitError(error.headers, body, message)
   if (status === 401 || status === 403) return new CrmError('auth', message, { status, cause: error })
   if (status === 404) return new CrmError('not_found', message, { status, cause: error })

@@ -295,7 +295,8 @@ describe('failures', () => {
     fake.faults.timeouts(1, { match: /composite\/sobjects\/Opportunity/, afterApplying: true })
     const error = await rejection(connector.upsertDeals(deals))
     expect(error.kind).toBe('transient')
-    expect(error.message).toContain('did not answer within 300 ms')
+    expect(error.details.outbound).toBe('timeout')
+    expect(error.message).toContain('Could not reach Salesforce (no answer in time).')
     await expectConverges(connector)
   })
 

@@ -10,6 +10,7 @@ import type {
   CrmStageOption,
   CrmWriteBack,
 } from '../connector.js'
+import { createOutboundClient, type OutboundOverrides, SALESFORCE_POLICY } from '@accord/outbound'
 import type { SalesforceCredentials } from '../credentials.js'
 import { CrmError, type CrmErrorKind } from '../errors.js'
 import { soqlContains, soqlDateTime, soqlIn, soqlString, websiteMatchesDomain } from './soql.js'
@@ -21,6 +22,8 @@ export interface SalesforceConnectorOptions {
   timeoutMs?: number
   /** REST API version, default 62.0 (sObject Collections upsert needs 46.0+). */
   apiVersion?: string
+  /** The outbound guard's settings, resolver and size cap; the operator's settings and the system resolver by default (tests pass their own). */
+  outbound?: OutboundOverrides
 }
 
 /** The upsert keys Accord owns on Salesforce records. */
@@ -52,7 +55,9 @@ interface RecordFailure {
 }
 
 export function createSalesforceConnector(credentials: SalesforceCredentials, options: SalesforceConnectorOptions = {}): CrmConnector {
-  const transport = new SalesforceTransport(options.hooks ?? {}, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  // Login and instance URLs are the tenant's (or the login's answer): every request goes through the outbound guard.
+  const outbound = createOutboundClient({ policy: SALESFORCE_POLICY, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...options.outbound })
+  const transport = new SalesforceTransport(options.hooks ?? {}, outbound)
   const version = options.apiVersion ?? DEFAULT_API_VERSION
   const conn =
     credentials.method === 'password'
@@ -667,12 +672,17 @@ function fieldLabel(name: string): string {
   return name.replace(/__c$/, '').replace(/_/g, ' ').slice(0, 40)
 }
 
+/**
+ * Errors jsforce raised itself (the HTTP failures are CrmErrors already):
+ * its login checks are credential problems; anything else is an answer it
+ * could not read, described without repeating it.
+ */
 function asCrmError(error: unknown, fallback: CrmErrorKind, context: string): CrmError {
   if (error instanceof CrmError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  // jsforce's own login checks ("password has expired") are credential problems.
-  const kind = /password has expired|no username password/i.test(message) ? 'auth' : fallback
-  return new CrmError(kind, `${context}: ${message}`, { cause: error })
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300)
+  if (/password has expired/i.test(message)) return new CrmError('auth', `${context}: the Salesforce password has expired`, { cause: error })
+  if (/no username password/i.test(message)) return new CrmError('auth', `${context}: no user name or password was given`, { cause: error })
+  return new CrmError(fallback, `${context}: Salesforce sent an answer Accord could not read`, { cause: error })
 }
 
 function errorCode(error: CrmError): string | null {

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream'
+import type { OutboundClient } from '@accord/outbound'
 import type { HttpRequest, HttpResponse, StreamPromise } from 'jsforce'
 import type { CrmRequestHooks } from '../connector.js'
-import { CrmError, type CrmErrorKind, type RateLimitPolicy } from '../errors.js'
+import { CrmError, crmErrorFromNetwork, type CrmErrorKind, crmErrorText, type RateLimitPolicy } from '../errors.js'
 
 /**
  * Salesforce's 24-hour org limit (REQUEST_LIMIT_EXCEEDED "TotalRequests")
@@ -19,12 +20,14 @@ export const CONCURRENT_LIMIT_RETRY_MS = 30 * 1000
  * jsforce's own fetch wrapper retries 5xx/network errors up to 5 times,
  * which would hide requests from the rate limiter and double its waits.
  * Failed responses are turned into CrmError right here, where the status and
- * headers are still known.
+ * headers are still known. Every request goes through the outbound guard:
+ * the login URL is the tenant's and the instance URL comes back from the
+ * login, so each URL is checked, not just the first.
  */
 export class SalesforceTransport {
   constructor(
     private readonly hooks: CrmRequestHooks,
-    private readonly timeoutMs: number,
+    private readonly outbound: OutboundClient,
   ) {}
 
   httpRequest(request: HttpRequest, _options?: unknown): StreamPromise<HttpResponse> {
@@ -40,20 +43,22 @@ export class SalesforceTransport {
   }
 
   private async send(request: HttpRequest): Promise<HttpResponse> {
-    await this.hooks.beforeRequest?.()
     const what = describeRequest(request)
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs)
+    try {
+      // Before pacing and before any socket: a refused URL costs nothing and says so.
+      this.outbound.check(request.url)
+    } catch (error) {
+      throw crmErrorFromNetwork(error, 'Salesforce', what)
+    }
+    await this.hooks.beforeRequest?.()
     let status = 0
     try {
-      const response = await fetch(request.url, {
+      // The guard's fetch reads the whole (capped) body under its time limit: a stalled body is as bad as no answer.
+      const response = await this.outbound.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         body: requestBody(request),
-        redirect: 'manual',
-        signal: controller.signal,
       })
-      // The body is read under the same timeout: a stalled body is as bad as no answer.
       const body = await response.text()
       status = response.status
       const headers: Record<string, string> = {}
@@ -63,13 +68,9 @@ export class SalesforceTransport {
       if (status >= 400) throw classifyFailedResponse(status, headers, body, what)
       return { statusCode: status, headers, body }
     } catch (error) {
-      if (error instanceof CrmError) throw error
-      if (controller.signal.aborted) {
-        throw new CrmError('transient', `Salesforce did not answer within ${this.timeoutMs} ms (${what})`, { cause: error })
-      }
-      throw new CrmError('transient', `Network error talking to Salesforce (${what}): ${errorText(error)}`, { cause: error })
+      // Refused, unreachable, too slow or too large: the guard's tenant-safe text, never the socket error.
+      throw crmErrorFromNetwork(error, 'Salesforce', what)
     } finally {
-      clearTimeout(timer)
       this.hooks.afterResponse?.(status)
     }
   }
@@ -92,24 +93,22 @@ function describeRequest(request: HttpRequest): string {
   }
 }
 
-function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = (error as { cause?: unknown }).cause
-  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
-}
-
 /** The first error of a failed response, whichever of Salesforce's three error formats it uses. */
 interface SalesforceFault {
   code: string | null
   message: string
 }
 
-function parseFault(body: string): SalesforceFault {
+/** Salesforce's faults are small; a larger body is judged by its first 64 KB (the patterns below stay cheap). */
+const FAULT_SCAN_LIMIT = 64 * 1024
+
+function parseFault(fullBody: string): SalesforceFault {
+  const body = fullBody.length > FAULT_SCAN_LIMIT ? fullBody.slice(0, FAULT_SCAN_LIMIT) : fullBody
   // SOAP (login): <faultcode>sf:INVALID_LOGIN</faultcode><faultstring>…</faultstring>
   const soapCode = /<faultcode>(?:[\w-]+:)?([^<]+)<\/faultcode>/.exec(body)
   if (soapCode) {
     const soapMessage = /<faultstring>([^<]*)<\/faultstring>/.exec(body)
-    return { code: soapCode[1] ?? null, message: soapMessage?.[1] ?? body }
+    return { code: soapCode[1] ?? null, message: soapMessage?.[1] ?? '' }
   }
   try {
     const parsed: unknown = JSON.parse(body)
@@ -124,7 +123,8 @@ function parseFault(body: string): SalesforceFault {
   } catch {
     // not JSON: an HTML error page from a proxy or maintenance page
   }
-  return { code: null, message: body.slice(0, 300) }
+  // Not one of Salesforce's error formats (a proxy's HTML page, or not Salesforce at all): the status says enough.
+  return { code: null, message: '' }
 }
 
 /** Codes meaning the credentials or the integration user's permissions are wrong: a retry cannot help. */
@@ -152,8 +152,9 @@ const TRANSIENT_CODES = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'UN
 export function classifyFailedResponse(status: number, headers: Record<string, string>, body: string, what: string): CrmError {
   const fault = parseFault(body)
   const code = fault.code
-  const text = `Salesforce answered ${status}${code ? ` ${code}` : ''} to ${what}: ${fault.message}`
-  const details = { status, cause: { code, body: body.slice(0, 2000) } }
+  const text = `Salesforce answered HTTP ${status}${code ? ` ${crmErrorText(code).slice(0, 80)}` : ''} to ${what}${fault.message ? `: ${crmErrorText(fault.message)}` : ''}`
+  const known = code !== null && (AUTH_CODES.has(code) || TRANSIENT_CODES.has(code) || code === 'REQUEST_LIMIT_EXCEEDED') ? code : undefined
+  const details = { status, ...(known ? { code: known } : {}), cause: { code, body: body.slice(0, 2000) } }
 
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
     // The same code covers the 24-hour org quota and the concurrent long-request limit.
@@ -176,7 +177,7 @@ export function classifyFailedResponse(status: number, headers: Record<string, s
   return new CrmError(kind, text, details)
 }
 
-function rateLimited(message: string, details: { status: number; cause: unknown }, policy: RateLimitPolicy, retryAfterMs: number): CrmError {
+function rateLimited(message: string, details: { status: number; code?: string; cause: unknown }, policy: RateLimitPolicy, retryAfterMs: number): CrmError {
   return new CrmError('rate_limited', message, { ...details, policy, retryAfterMs })
 }
 

@@ -47,7 +47,7 @@ export interface FakeResendServer {
   /** The next `count` POST /emails requests (after auth) get this fault instead of being processed. */
   failNext(count: number, fault: InjectedFault): void
   /** Store a received (inbound) e-mail as Resend would; returns its id for the webhook. */
-  addReceivedEmail(email: { from: string; to: string[]; subject: string; text?: string | null; html?: string | null; messageId?: string }): string
+  addReceivedEmail(email: { from: string; to: string[]; subject: string; text?: string | null; html?: string | null; messageId?: string; headers?: Record<string, string> }): string
   reset(): void
   close(): Promise<void>
 }
@@ -217,7 +217,7 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
         received_for: email.to,
         html: email.html ?? null,
         text: email.text ?? null,
-        headers: { 'message-id': email.messageId ?? `<${id}@inbound.resend.test>` },
+        headers: { ...email.headers, 'message-id': email.messageId ?? `<${id}@inbound.resend.test>` },
         message_id: email.messageId ?? `<${id}@inbound.resend.test>`,
         raw: null,
         attachments: [],
