@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { authEnv } from '@accord/auth/env'
+import { deploymentProfile, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
@@ -11,21 +12,22 @@ import { webEnv } from '@accord/web/env'
 import { startAppServer } from '@accord/web/server'
 import { adminEnv } from './env.js'
 
-// Fail at boot with one readable message rather than on the first request.
-let port: number
-try {
-  port = adminEnv().ADMIN_PORT
-  coreEnv()
-  authEnv()
-  dbEnv()
-  appDatabaseUrl()
-  emailEnv()
-  outboundEnv()
-  webEnv()
-} catch (error) {
-  console.error(`[admin] cannot start: ${error instanceof Error ? error.message : String(error)}`)
+// Fail at boot, naming every bad setting of every package at once, rather than on the first request.
+const problems: string[] = []
+for (const check of [adminEnv, coreEnv, authEnv, dbEnv, () => appDatabaseUrl(), emailEnv, outboundEnv, webEnv]) {
+  try {
+    check()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    if (!problems.includes(message)) problems.push(message)
+  }
+}
+if (problems.length > 0) {
+  console.error(`[admin] cannot start:\n${problems.join('\n')}`)
   process.exit(1)
 }
+const port = adminEnv().ADMIN_PORT
+if (deploymentProfile(coreEnv()) === 'local') console.log(`[admin] ${LOCAL_PROFILE_NOTICE}`)
 
 const dev = process.argv.includes('--dev')
 if (!superviseAppProcesses('admin', { processes: webEnv().WEB_CONCURRENCY, dev })) {

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { authEnv } from '@accord/auth/env'
+import { deploymentProfile, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { coreEnv } from '@accord/core/env'
 import { appDatabaseUrl, dbEnv } from '@accord/db/env'
 import { emailEnv } from '@accord/email/env'
@@ -25,6 +26,7 @@ if (problems.length > 0) {
   process.exit(1)
 }
 const port = portalEnv().PORTAL_PORT
+if (deploymentProfile(coreEnv()) === 'local') console.log(`[portal] ${LOCAL_PROFILE_NOTICE}`)
 
 const appRoot = path.dirname(fileURLToPath(import.meta.url))
 const dev = process.argv.includes('--dev')

@@ -1,5 +1,5 @@
 import { createSessionManager } from '@accord/auth'
-import { type CoreDeps, updatePartner } from '@accord/core'
+import { type CoreDeps, publishAnnouncement, saveAnnouncementDraft, updatePartner } from '@accord/core'
 import { createPartnerOrganisation, createPartnerUser, createVendor } from '@accord/core/testing/factories'
 import { withTenant } from '@accord/db'
 import type { BrowserContext, Page } from '@playwright/test'
@@ -125,18 +125,24 @@ test('publish to one tier with acknowledgement: badge and feed for that tier onl
     const refused = await outsiderPage.goto(`${info.portalUrl}/t/${vendor.slug}/announcements/${announcementId}`)
     expect(refused?.status()).toBe(404)
 
-    // The e-mail to the Elite rep: its "I have read this" link, opened without a session.
+    // The e-mail to the Elite rep as delivered (the dev mailbox is the inbox locally): its "I have read this" link, opened without a session.
     let html = ''
     await expect
       .poll(
         async () => {
-          const mail = await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => trx.selectFrom('email_outbox').select('html').where('to_email', '=', eliteRep.email).where('template', '=', 'announcement').executeTakeFirst())
+          const mail = await deps.db.selectFrom('dev_mailbox_messages').select('html').where('to_email', '=', eliteRep.email).where('subject', '=', title).executeTakeFirst()
           html = mail?.html ?? ''
           return html.length > 0
         },
         { timeout: 20_000 },
       )
       .toBe(true)
+    // The stored outbox copy no longer carries the link's token.
+    const token = /announcements\/acknowledge\/([^"]+)"/.exec(html)?.[1] ?? ''
+    expect(token.length).toBeGreaterThan(20)
+    const stored = await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => trx.selectFrom('email_outbox').select(['html', 'status']).where('to_email', '=', eliteRep.email).where('template', '=', 'announcement').executeTakeFirstOrThrow())
+    expect(stored.status).toBe('sent')
+    expect(stored.html).not.toContain(token)
     const ackUrl = /href="([^"]*\/announcements\/acknowledge\/[^"]+)"/.exec(html)?.[1] ?? ''
     const pixelUrl = /src="([^"]*\/announcements\/open\/[^"]+)"/.exec(html)?.[1] ?? ''
     expect(ackUrl).toContain(`/t/${vendor.slug}/announcements/acknowledge/`)
@@ -285,5 +291,42 @@ test('draft, edit, schedule errors, publish from the dashboard; the partner read
     await expect(portal.getByRole('heading', { name: 'No announcements yet' })).toBeVisible()
   } finally {
     await Promise.all([admin.close(), partner.close()])
+  }
+})
+
+test('an acknowledgement link past its expiry answers 410 with a page that says so, and records nothing', async ({ browser, deps, info }) => {
+  const vendor = await createVendor(deps)
+  const org = await createPartnerOrganisation(vendor.owner, { name: `Late Partner ${vendor.slug}` })
+  const rep = await createPartnerUser(deps, { tenantId: vendor.tenantId, partnerId: org.id })
+  const title = `Expiring ${vendor.slug}`
+  const { announcementId } = await saveAnnouncementDraft(vendor.owner, { title, bodyHtml: '<p>Please read.</p>', channels: ['email'], ackRequired: true })
+  await publishAnnouncement(vendor.owner, { announcementId })
+  // The worker fans it out and delivers it to the dev mailbox.
+  let html = ''
+  await expect
+    .poll(
+      async () => {
+        html = (await deps.db.selectFrom('dev_mailbox_messages').select('html').where('to_email', '=', rep.email).where('subject', '=', title).executeTakeFirst())?.html ?? ''
+        return html.length > 0
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(true)
+  const ackUrl = /href="([^"]*\/announcements\/acknowledge\/[^"]+)"/.exec(html)?.[1] ?? ''
+  expect(ackUrl).toContain('/announcements/acknowledge/')
+  // Sent 91 days ago, without a due date: past the 90 days a link lives.
+  await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => trx.updateTable('announcement_receipts').set({ created_at: new Date(Date.now() - 91 * 86_400_000) }).where('announcement_id', '=', announcementId).execute())
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    const response = await page.goto(ackUrl)
+    expect(response?.status()).toBe(410)
+    await expect(page.getByRole('heading', { name: 'This link has expired' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'signing in to the portal' })).toBeVisible()
+    await expectAccessible(page, 'expired acknowledgement link')
+    const receipt = await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => trx.selectFrom('announcement_receipts').select('acknowledged_at').where('announcement_id', '=', announcementId).executeTakeFirstOrThrow())
+    expect(receipt.acknowledged_at).toBeNull()
+  } finally {
+    await context.close()
   }
 })

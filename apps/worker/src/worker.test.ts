@@ -4,7 +4,7 @@ import { createTestDeps, type TestDeps } from '@accord/core/testing/test-context
 import { sql, withTenant } from '@accord/db'
 import { createResendTransport } from '@accord/email'
 import { type FakeResendServer, startFakeResendServer } from '@accord/email/testing/fake-resend-server'
-import { DEAD_LETTER_QUEUE, type JobSender, kyselyDb, sendOutboxEmail } from '@accord/jobs'
+import { DEAD_LETTER_QUEUE, type JobSender, kyselyDb, sendEmailBatch, sendOutboxEmail } from '@accord/jobs'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { LogFields, WorkerLog } from './log.js'
 import { type RunningWorker, startWorker } from './worker.js'
@@ -195,7 +195,11 @@ describe('announcement fan-out dead letters', () => {
       deps.ownerDb.selectFrom('announcements as a').innerJoin('job_progress as j', (join) => join.onRef('j.tenant_id', '=', 'a.tenant_id').onRef('j.id', '=', 'a.progress_id')).select(['j.status', 'j.message']).where('a.id', '=', announcementId).executeTakeFirstOrThrow()
 
     // Queuing the e-mails fails inside the fan-out's batch.
-    worker = await startWorker({ appDatabaseUrl: inject('appDatabaseUrl'), transport: null, log, concurrency: 4, pollingIntervalSeconds: 0.5, schedules: false, deps: { jobs: { send: deps.jobs.send, sendMany: () => Promise.reject(new Error('queue unavailable')) } } })
+    const failingQueue: JobSender = {
+      send: (trx, job, payload, options) => (job.name === sendEmailBatch.name ? Promise.reject(new Error('queue unavailable')) : deps.jobs.send(trx, job, payload, options)),
+      sendMany: deps.jobs.sendMany,
+    }
+    worker = await startWorker({ appDatabaseUrl: inject('appDatabaseUrl'), transport: null, log, concurrency: 4, pollingIntervalSeconds: 0.5, schedules: false, deps: { jobs: failingQueue } })
     const failed = await waitFor('the fan-out to be marked failed', async () => {
       const row = await progress()
       return row.status === 'failed' ? row : null

@@ -1,6 +1,50 @@
-import { type CoreDeps, type CrmSyncOptions, deliverOutboxEmail, processInboundEmail, type ProcessInboundOptions, deliverSlackMessage, listActiveTenantIds, listCrmConnectedTenantIds, markAnnouncementFanoutDeadLettered, markOutboxEmailDeadLettered, publishDueAnnouncements, remindUnacknowledged, runAnnouncementFanout, runResourceTextExtraction, runCrmSync, runRegistrationImport, runRegistrationTimers, writeCrmNote } from '@accord/core'
+import {
+  type CoreDeps,
+  type CrmSyncOptions,
+  deliverEmailBatch,
+  deliverOutboxEmail,
+  deliverSlackMessage,
+  type EmailHousekeepingOptions,
+  listActiveTenantIds,
+  listCrmConnectedTenantIds,
+  markAnnouncementFanoutDeadLettered,
+  markOutboxEmailDeadLettered,
+  processInboundEmail,
+  type ProcessInboundOptions,
+  publishDueAnnouncements,
+  reencryptSecrets,
+  remindUnacknowledged,
+  runAnnouncementFanout,
+  runCrmSync,
+  runEmailHousekeeping,
+  runRegistrationImport,
+  runRegistrationStaffNotice,
+  runRegistrationTimers,
+  runResourceTextExtraction,
+  writeCrmNote,
+} from '@accord/core'
 import type { EmailTransport } from '@accord/email'
-import { announcementFanout, announcementTimers, announcementTimersSweep, crmNote, crmSync, crmSyncSweep, DEAD_LETTER_QUEUE, inboundEmail, jobDefinitions, registrationImport, registrationTimers, registrationTimersSweep, resourceTextExtraction, sendOutboxEmail, slackPost } from '@accord/jobs'
+import {
+  announcementFanout,
+  announcementTimers,
+  announcementTimersSweep,
+  crmNote,
+  crmSync,
+  crmSyncSweep,
+  DEAD_LETTER_QUEUE,
+  emailHousekeeping,
+  inboundEmail,
+  jobDefinitions,
+  reencryptSecrets as reencryptSecretsJob,
+  registrationImport,
+  registrationStaffNotice,
+  registrationTimers,
+  registrationTimersSweep,
+  resourceTextExtraction,
+  sendEmailBatch,
+  sendOutboxEmail,
+  slackPost,
+} from '@accord/jobs'
 import PgBoss from 'pg-boss'
 import { createWorkerDeps } from './deps.js'
 import { errorFields, type WorkerLog } from './log.js'
@@ -14,6 +58,10 @@ export interface StartWorkerOptions {
   concurrency?: number
   /** How often an idle queue is polled; default 2 s (tests use the 0.5 s minimum). */
   pollingIntervalSeconds?: number
+  /** How often the transactional mail queue is polled; default 0.5 s (people are waiting for that mail). */
+  transactionalPollingIntervalSeconds?: number
+  /** Retention of sent mail and the dev mailbox's link lifetime; defaults 30 days and 60 minutes. */
+  email?: EmailHousekeepingOptions
   /** Replace parts of the built CoreDeps (tests). */
   deps?: Partial<CoreDeps>
   /** Register cron schedules (default true; tests that drive jobs by hand turn it off). */
@@ -43,6 +91,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const concurrency = options.concurrency ?? 4
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2
 
+  const transactionalPollingIntervalSeconds = options.transactionalPollingIntervalSeconds ?? 0.5
+  const housekeeping: EmailHousekeepingOptions = options.email ?? { retentionDays: 30, devMailboxLinkMinutes: 60 }
+
   const schedules = options.schedules ?? true
   const boss = new PgBoss({ connectionString: options.appDatabaseUrl, migrate: false, schedule: schedules, supervise: true, max: 4 })
   boss.on('error', (error) => log.error('pg-boss error', errorFields(error)))
@@ -54,13 +105,61 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   try {
     await ensureQueues(boss)
 
-    await boss.work<unknown>(sendOutboxEmail.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+    // Transactional mail: its own queue and workers, polled often, never behind notifications.
+    await boss.work<unknown>(sendOutboxEmail.name, { batchSize: concurrency, pollingIntervalSeconds: transactionalPollingIntervalSeconds }, (jobs) =>
       workEach(boss, jobs, log, async (job) => {
         const payload = sendOutboxEmail.payload.safeParse(job.data)
         // A malformed payload is a bug that no retry fixes: report it and drop the job.
         if (!payload.success) return log.error('email.send: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
         const result = await deliverOutboxEmail({ ...deps, transport }, payload.data)
         log.info('email.send done', { jobId: job.id, ...payload.data, outcome: result.outcome, providerMessageId: result.providerMessageId ?? undefined })
+      }),
+    )
+
+    // Bulk mail: independent loops taking one workspace's batch each. A workspace with more waiting queues its
+    // next batch behind everyone else's (and wakes its loop at once), so workspaces take turns; the provider's
+    // rate limit is shared through the pacer, the dev mailbox is not paced.
+    for (let loop = 0; loop < concurrency; loop += 1) {
+      let workerId: string | undefined = undefined
+      workerId = await boss.work<unknown>(sendEmailBatch.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+        workEach(boss, jobs, log, async (job) => {
+          const payload = sendEmailBatch.payload.safeParse(job.data)
+          if (!payload.success) return log.error('email.batch: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+          const { tenantId } = payload.data
+          const result = await deliverEmailBatch({ ...deps, transport }, { tenantId })
+          if (result.more) {
+            await deps.jobs.send(deps.db, sendEmailBatch, { tenantId })
+            if (workerId) boss.notifyWorker(workerId)
+          } else if (result.retryAt) {
+            await deps.jobs.send(deps.db, sendEmailBatch, { tenantId, deferred: true }, { startAfter: result.retryAt })
+          }
+          log.info('email.batch done', { jobId: job.id, tenantId, sent: result.sent, failed: result.failed, deferred: result.deferred, more: result.more })
+        }),
+      )
+    }
+
+    await boss.work<unknown>(emailHousekeeping.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const result = await runEmailHousekeeping(deps, housekeeping)
+        log.info('email.housekeeping done', { jobId: job.id, ...result })
+      }),
+    )
+
+    await boss.work<unknown>(reencryptSecretsJob.name, { batchSize: 1, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const result = await reencryptSecrets(deps)
+        if (result.unreadable > 0) log.warn('secrets.reencrypt done; some secrets open with no configured key (reconnect those CRMs or Slack)', { jobId: job.id, ...result })
+        else log.info('secrets.reencrypt done; every secret is on the current key', { jobId: job.id, ...result })
+      }),
+    )
+
+    // A partner's answer, appeal or extension request: the reviewers are found in the workspace's scope.
+    await boss.work<unknown>(registrationStaffNotice.name, { batchSize: concurrency, pollingIntervalSeconds }, (jobs) =>
+      workEach(boss, jobs, log, async (job) => {
+        const payload = registrationStaffNotice.payload.safeParse(job.data)
+        if (!payload.success) return log.error('registrations.notify-staff: invalid payload, job dropped', { jobId: job.id, issues: payload.error.issues })
+        const result = await runRegistrationStaffNotice(deps, payload.data)
+        log.info('registrations.notify-staff done', { jobId: job.id, tenantId: payload.data.tenantId, registrationId: payload.data.registrationId, kind: payload.data.notice.kind, ...result })
       }),
     )
 
@@ -205,6 +304,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await deps.db.destroy().catch(() => undefined)
     throw error
   }
+
+  // Secrets sealed with an old key move to the current one after every (re)start; a no-op when nothing is left.
+  await deps.jobs.send(deps.db, reencryptSecretsJob, {}).catch((error: unknown) => log.warn('could not queue secrets.reencrypt', errorFields(error)))
 
   log.info('worker started', { mode: transport ? (transport.name ?? 'custom') : 'local', concurrency, queues: [...jobDefinitions.map((definition) => definition.name), DEAD_LETTER_QUEUE] })
 

@@ -1,4 +1,20 @@
-import { optionalString, parseEnv, z } from '@accord/config/env'
+import { createHash } from 'node:crypto'
+import { deploymentProfile, optionalString, parseEnv, profileFields, z } from '@accord/config/env'
+import { parseKeyMaterial } from './encryption/key-material.js'
+
+/**
+ * The public values the local profile runs with when a secret is unset. They
+ * are in the source code, so production refuses to boot with them (or with
+ * the secret unset).
+ */
+export const LOCAL_DEVELOPMENT_SECRETS = {
+  crmEncryptionKeyHex: createHash('sha256').update('accord-local-only-crm-credentials').digest('hex'),
+  replyTokenSecret: 'accord-local-only-reply-token-secret-change-me',
+  /** Names the local key in CRM_ENCRYPTION_PREVIOUS_KEYS, to move data sealed with it to a real key. */
+  previousKeyAlias: 'local-development-key',
+} as const
+
+const keyRule = 'must be 32 bytes as base64 or 64 hex characters (openssl rand -base64 32)'
 
 const booleanFlag = optionalString.pipe(
   z
@@ -38,9 +54,24 @@ const schema = z.object({
   CRM_ENCRYPTION_KEY: optionalString.pipe(
     z
       .string()
-      .refine((value) => /^[0-9a-f]{64}$/i.test(value) || Buffer.from(value, 'base64').length === 32, 'must be 32 bytes as base64 or 64 hex characters (openssl rand -base64 32)')
+      .refine((value) => parseKeyMaterial(value) !== null, keyRule)
       .optional(),
   ),
+  /**
+   * Earlier keys, comma-separated, kept while secrets sealed with them are
+   * re-encrypted under CRM_ENCRYPTION_KEY (the worker does it at start-up);
+   * `local-development-key` names the built-in local key.
+   */
+  CRM_ENCRYPTION_PREVIOUS_KEYS: optionalString.transform((value, ctx) => {
+    const entries = (value ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+    for (const entry of entries) {
+      if (entry !== LOCAL_DEVELOPMENT_SECRETS.previousKeyAlias && parseKeyMaterial(entry) === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `each key ${keyRule}` })
+    }
+    return entries
+  }),
   /**
    * Key signing the reply addresses on partner notifications
    * (`reply+<token>@<INBOUND_EMAIL_DOMAIN>`, HMAC-SHA256): at least 32
@@ -49,14 +80,31 @@ const schema = z.object({
    * e-mails already sent (replies to them are refused politely).
    */
   REPLY_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional()),
+  ...profileFields,
 })
   .superRefine((env, ctx) => {
+    if (deploymentProfile(env) === 'production') productionRules(env, ctx)
     if (env.STORAGE_DRIVER !== 's3') return
     for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
       if (env[name] === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `${name} is required when STORAGE_DRIVER=s3` })
     }
   })
   .transform((env) => ({ ...env, S3_FORCE_PATH_STYLE: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined }))
+
+/** Production fails closed: no missing secrets, no public local ones. */
+function productionRules(env: { CRM_ENCRYPTION_KEY?: string | undefined; REPLY_TOKEN_SECRET?: string | undefined }, ctx: z.RefinementCtx) {
+  const localKey = Buffer.from(LOCAL_DEVELOPMENT_SECRETS.crmEncryptionKeyHex, 'hex')
+  if (env.CRM_ENCRYPTION_KEY === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['CRM_ENCRYPTION_KEY'], message: `is required in production: it encrypts CRM and Slack secrets at rest; ${keyRule}` })
+  } else if (parseKeyMaterial(env.CRM_ENCRYPTION_KEY)?.equals(localKey)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['CRM_ENCRYPTION_KEY'], message: 'is the public local development key; generate a private one (openssl rand -base64 32)' })
+  }
+  if (env.REPLY_TOKEN_SECRET === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['REPLY_TOKEN_SECRET'], message: 'is required in production: it signs the reply addresses of partner e-mails (openssl rand -base64 32)' })
+  } else if (env.REPLY_TOKEN_SECRET === LOCAL_DEVELOPMENT_SECRETS.replyTokenSecret) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['REPLY_TOKEN_SECRET'], message: 'is the public local development secret; generate a private one (openssl rand -base64 32)' })
+  }
+}
 
 export type CoreEnv = z.infer<typeof schema>
 

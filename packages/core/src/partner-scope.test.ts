@@ -1,6 +1,8 @@
 import { sql, type TenantTransaction, withTenant } from '@accord/db'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessionManager } from '@accord/auth'
+import { registrationStaffNotice } from '@accord/jobs'
+import { runRegistrationStaffNotice } from './registrations/notify.js'
 import { deactivatePartnerUser } from './identity/access.js'
 import { requestPasswordReset } from './identity/sign-in.js'
 import { answerInfoRequest, logNextStep, requestProtectionExtension } from './registrations/partner.js'
@@ -220,6 +222,10 @@ describe('what the portal does still works, vendor-side effects on the system si
     await requestRegistrationInfo(vendor.owner, { registrationId: asked, question: 'Who is the economic buyer?' })
     await answerInfoRequest(rep.context, { registrationId: asked, answer: 'The CFO, Dana.' })
     await requestProtectionExtension(rep.context, { registrationId: approved.registrationId, note: 'The customer moved the board meeting.' })
+    // Reviewers are told by a job, in the system scope (the partner scope sees no staff and no outbox).
+    const { rows } = await sql<{ data: unknown }>`select data from pgboss.job where name = ${registrationStaffNotice.name} and data->>'tenantId' = ${vendor.tenantId} and state = 'created'`.execute(deps.ownerDb)
+    expect(rows.length).toBe(2)
+    for (const row of rows) await runRegistrationStaffNotice(deps, registrationStaffNotice.payload.parse(row.data))
     const toOwner = await deps.ownerDb.selectFrom('email_outbox').select('subject').where('tenant_id', '=', vendor.tenantId).where('to_email', '=', vendor.ownerEmail).execute()
     expect(toOwner.map((mail) => mail.subject)).toEqual(expect.arrayContaining([expect.stringMatching(/^Partner answered: Question Customer/), expect.stringMatching(/^Extension requested: Shared 1/)]))
     const status = await deps.ownerDb.selectFrom('registrations').select('status').where('id', '=', asked).executeTakeFirstOrThrow()

@@ -36,6 +36,7 @@ const TENANT_ONLY = [
   'auth_tokens',
   'invitations',
   'email_outbox',
+  'email_batches',
   'registration_counters',
   'approval_routes',
   'territories',
@@ -328,7 +329,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       drop policy if exists partner_update on ${sql.table(table)};
     `.execute(db)
   }
-  const tenantWide = ['sessions', 'auth_tokens', 'audit_log', 'email_outbox', 'job_progress', 'accounts', 'registration_counters', 'approval_routes']
+  const tenantWide = ['sessions', 'auth_tokens', 'audit_log', 'email_outbox', 'email_batches', 'job_progress', 'accounts', 'registration_counters', 'approval_routes']
   const partnerNarrowed: Array<[string, string]> = [
     ['partner_organisations', 'id'],
     ['users', 'partner_id'],

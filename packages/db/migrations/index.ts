@@ -20,6 +20,7 @@ import * as programmePageReads from './20261130T190000_programme_page_reads.js'
 import * as engagementRowsOfOwnPeople from './20261130T200000_engagement_rows_of_own_people.js'
 import * as inboundQueue from './20261207T110000_inbound_queue.js'
 import * as accessRevocation from './20261207T120000_access_revocation.js'
+import * as mailQueuesAndRedaction from './20261207T130000_mail_queues_and_redaction.js'
 import * as partnerScopePolicies from './20261207T140000_partner_scope_policies.js'
 
 /**
@@ -49,5 +50,6 @@ export const migrations: Record<string, Migration> = {
   '20261130T200000_engagement_rows_of_own_people': engagementRowsOfOwnPeople,
   '20261207T110000_inbound_queue': inboundQueue,
   '20261207T120000_access_revocation': accessRevocation,
+  '20261207T130000_mail_queues_and_redaction': mailQueuesAndRedaction,
   '20261207T140000_partner_scope_policies': partnerScopePolicies,
 }

@@ -213,14 +213,29 @@ export interface DevMailboxMessages {
   id: Generated<string>;
   outbox_id: string;
   reply_to: string | null;
+  secrets: string[] | null;
   subject: string;
   text: string;
   to_email: string;
   workspace_slug: string;
 }
 
+export interface EmailBatches {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  last_error: string | null;
+  next_attempt_at: Generated<Timestamp>;
+  sent_at: Timestamp | null;
+  size: number;
+  status: Generated<string>;
+  tenant_id: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface EmailOutbox {
   attempts: Generated<number>;
+  batch_id: string | null;
   created_at: Generated<Timestamp>;
   from_email: string;
   html: string;
@@ -228,8 +243,10 @@ export interface EmailOutbox {
   last_error: string | null;
   provider_message_id: string | null;
   reply_to: string | null;
+  secrets: string[] | null;
   sent_at: Timestamp | null;
   status: Generated<string>;
+  stream: Generated<string>;
   subject: string;
   template: string;
   tenant_id: string;
@@ -254,6 +271,11 @@ export interface EmailRegistrationHolds {
   tenant_id: string;
   token_hash: string;
   user_id: string;
+}
+
+export interface EmailSendPacer {
+  key: string;
+  next_slot_at: Timestamp;
 }
 
 export interface InboundEmails {
@@ -675,8 +697,10 @@ export interface DB {
   deal_partners: DealPartners;
   deals: Deals;
   dev_mailbox_messages: DevMailboxMessages;
+  email_batches: EmailBatches;
   email_outbox: EmailOutbox;
   email_registration_holds: EmailRegistrationHolds;
+  email_send_pacer: EmailSendPacer;
   inbound_emails: InboundEmails;
   inbound_messages: InboundMessages;
   invitations: Invitations;

@@ -10,3 +10,4 @@ export { type AnnouncementProps, ANNOUNCEMENT_PLACEHOLDERS } from './templates/a
 export * from './transport.js'
 export * from './configured-transport.js'
 export * from './inbound.js'
+export * from './secrets.js'

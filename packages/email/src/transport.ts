@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { type ErrorResponse, Resend } from 'resend'
 
 /** One fully rendered message, ready for a provider. */
@@ -12,10 +13,30 @@ export interface OutgoingEmail {
   idempotencyKey: string
 }
 
+/** One message of a batch; the batch as a whole carries the idempotency key. */
+export type OutgoingBatchEmail = Omit<OutgoingEmail, 'idempotencyKey'>
+
+/** Per message, in the order sent: accepted with the provider's id, or refused for good (bad address …). */
+export type BatchMessageResult = { ok: true; providerMessageId: string } | { ok: false; error: string }
+
+/** Most messages one batch request may carry (Resend's limit). */
+export const MAX_BATCH_SIZE = 100
+
 export interface EmailTransport {
   /** Recorded on the outbox row (`transport` column); defaults to 'resend' when absent. */
   readonly name?: string
+  /**
+   * The provider's request budget: every process sending with the same `key`
+   * shares `requestsPerSecond` (paced through the database). Absent: not paced.
+   */
+  readonly pacing?: { key: string; requestsPerSecond: number }
   send(message: OutgoingEmail): Promise<{ providerMessageId: string }>
+  /**
+   * Up to MAX_BATCH_SIZE messages in one request. The same key with the same
+   * messages is sent at most once (a retry gets the first answer back).
+   * Throws EmailSendError when the request as a whole fails.
+   */
+  sendBatch?(messages: OutgoingBatchEmail[], options: { idempotencyKey: string }): Promise<BatchMessageResult[]>
 }
 
 /**
@@ -60,6 +81,13 @@ export interface ResendTransportOptions {
   baseUrl?: string
   /** Give up on one request after this long (then it is retried by the job). */
   timeoutMs?: number
+  /** The API key's rate limit (Resend's default: 2 requests per second). */
+  requestsPerSecond?: number
+}
+
+/** Names an API key in the pacer table without storing it. */
+export function pacingKeyOf(apiKey: string): string {
+  return `resend:${createHash('sha256').update(apiKey).digest('hex').slice(0, 16)}`
 }
 
 export function createResendTransport(options: ResendTransportOptions): EmailTransport {
@@ -69,6 +97,7 @@ export function createResendTransport(options: ResendTransportOptions): EmailTra
   const timeoutMs = options.timeoutMs ?? 20_000
   return {
     name: 'resend',
+    pacing: { key: pacingKeyOf(options.apiKey), requestsPerSecond: options.requestsPerSecond ?? 2 },
     async send(message) {
       let response: Awaited<ReturnType<typeof resend.emails.send>>
       try {
@@ -89,6 +118,45 @@ export function createResendTransport(options: ResendTransportOptions): EmailTra
       if (response.error) throw toSendError(response.error, response.headers)
       if (!response.data?.id) throw new EmailSendError('The e-mail provider accepted the message but returned no id.', { retryable: true, statusCode: null, code: 'malformed_response' })
       return { providerMessageId: response.data.id }
+    },
+    async sendBatch(messages, { idempotencyKey }) {
+      if (messages.length === 0) return []
+      if (messages.length > MAX_BATCH_SIZE) throw new Error(`A batch holds at most ${MAX_BATCH_SIZE} messages`)
+      let response: Awaited<ReturnType<typeof resend.batch.send<{ batchValidation: 'permissive' }>>>
+      try {
+        response = await resend.batch.send(
+          messages.map((message) => ({
+            from: message.from,
+            to: message.to,
+            replyTo: message.replyTo ?? undefined,
+            subject: message.subject,
+            html: message.html,
+            text: message.text,
+          })),
+          // Permissive: one bad address fails that message, not the other 99.
+          { idempotencyKey, batchValidation: 'permissive', signal: AbortSignal.timeout(timeoutMs) },
+        )
+      } catch (cause) {
+        throw new EmailSendError('Could not reach the e-mail provider.', { retryable: true, statusCode: null, code: 'network_error', cause })
+      }
+      if (response.error) throw toSendError(response.error, response.headers)
+      const accepted = response.data?.data
+      if (!Array.isArray(accepted)) throw new EmailSendError('The e-mail provider answered the batch without ids.', { retryable: true, statusCode: null, code: 'malformed_response' })
+      const refused = new Map((response.data?.errors ?? []).map((error) => [error.index, error.message]))
+      // Accepted ids come in request order, skipping the refused messages.
+      const results: BatchMessageResult[] = []
+      let next = 0
+      for (let index = 0; index < messages.length; index += 1) {
+        const refusal = refused.get(index)
+        if (refusal !== undefined) {
+          results.push({ ok: false, error: refusal })
+          continue
+        }
+        const id = accepted[next++]?.id
+        if (!id) throw new EmailSendError('The e-mail provider answered the batch with fewer ids than messages.', { retryable: true, statusCode: null, code: 'malformed_response' })
+        results.push({ ok: true, providerMessageId: id })
+      }
+      return results
     },
   }
 }

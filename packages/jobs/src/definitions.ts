@@ -16,6 +16,11 @@ export const DEAD_LETTER_QUEUE = 'dead-letter'
 
 const tenantId = z.string().uuid()
 
+/**
+ * One transactional e-mail (verification, sign-in, reset, invitation): its
+ * own queue and workers, polled often, so it never waits behind
+ * notifications. Bulk mail goes through `email.batch` instead.
+ */
 export const sendOutboxEmail = {
   name: 'email.send',
   payload: z.object({ tenantId, outboxId: z.string().uuid() }),
@@ -23,6 +28,62 @@ export const sendOutboxEmail = {
   queue: { retryLimit: 6, retryDelay: 5, retryBackoff: true, expireInSeconds: 120, policy: 'short' },
   singletonKey: (payload) => `email.send:${payload.outboxId}`,
 } satisfies JobDefinition<{ tenantId: string; outboxId: string }>
+
+/**
+ * One workspace's queued bulk mail (notifications, announcements): each job
+ * sends one batch of up to 100 and queues the next behind every other
+ * workspace's, so workspaces take turns. One waiting job per workspace
+ * (`deferred` ones, waiting out a provider outage, are keyed apart so they
+ * never hold back fresh mail).
+ */
+export const sendEmailBatch = {
+  name: 'email.batch',
+  payload: z.object({ tenantId, deferred: z.boolean().optional() }),
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, policy: 'short' },
+  singletonKey: (payload) => `email.batch:${payload.tenantId}${payload.deferred ? ':deferred' : ''}`,
+} satisfies JobDefinition<{ tenantId: string; deferred?: boolean }>
+
+/**
+ * Every 15 minutes: one-time links in dev mailbox copies expire, sent mail
+ * older than EMAIL_RETENTION_DAYS is deleted, and workspaces with mail left
+ * waiting (a dead-lettered batch job) get a new one.
+ */
+export const emailHousekeeping = {
+  name: 'email.housekeeping',
+  payload: z.object({}),
+  queue: { retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'short' },
+  singletonKey: () => 'email.housekeeping',
+  cron: '*/15 * * * *',
+} satisfies JobDefinition<Record<string, never>>
+
+/**
+ * Re-encrypt secrets at rest that are not sealed with the current key
+ * (queued by every worker at start-up, and by hand); rows already on the
+ * current key are left alone.
+ */
+export const reencryptSecrets = {
+  name: 'secrets.reencrypt',
+  payload: z.object({}),
+  queue: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 1800, policy: 'short' },
+  singletonKey: () => 'secrets.reencrypt',
+} satisfies JobDefinition<Record<string, never>>
+
+const staffNotice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('info_answered'), partnerName: z.string().max(500), answer: z.string().max(20_000) }),
+  z.object({ kind: z.literal('appeal'), partnerName: z.string().max(500), evidence: z.string().max(20_000) }),
+  z.object({ kind: z.literal('extension_requested'), partnerName: z.string().max(500), note: z.string().max(20_000) }),
+])
+
+/**
+ * A partner's answer, appeal or extension request told to the vendor's
+ * reviewers. Queued from the partner's transaction, whose scope cannot see
+ * staff users; the handler finds the recipients in the workspace's scope.
+ */
+export const registrationStaffNotice = {
+  name: 'registrations.notify-staff',
+  payload: z.object({ tenantId, registrationId: z.string().uuid(), notice: staffNotice }),
+  queue: { retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 300, policy: 'standard' },
+} satisfies JobDefinition<{ tenantId: string; registrationId: string; notice: z.infer<typeof staffNotice> }>
 
 /** Every 10 minutes: fan out one timer job per active tenant (the sweep itself touches no tenant data). */
 export const registrationTimersSweep = {
@@ -155,6 +216,6 @@ export const inboundEmail = {
 } satisfies JobDefinition<{ tenantId: string; messageId: string }>
 
 /** Every job the worker works; the install step creates a queue for each. */
-export const jobDefinitions = [sendOutboxEmail, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers, resourceTextExtraction, inboundEmail] as const
+export const jobDefinitions = [sendOutboxEmail, sendEmailBatch, emailHousekeeping, reencryptSecrets, registrationStaffNotice, registrationTimersSweep, registrationTimers, registrationImport, crmSyncSweep, crmSync, slackPost, crmNote, announcementFanout, announcementTimersSweep, announcementTimers, resourceTextExtraction, inboundEmail] as const
 
 export type JobPayload<Definition> = Definition extends JobDefinition<infer Payload> ? Payload : never

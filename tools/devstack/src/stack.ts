@@ -5,6 +5,7 @@ import { deriveAppUrl } from '@accord/db/env'
 import { startEmbeddedPostgres } from '@accord/db/embedded'
 import { repoRoot } from '@accord/db/repo'
 import { createJobSender, startSenderBoss } from '@accord/jobs'
+import { isLocalUrl, LOCAL_PROFILE_NOTICE } from '@accord/config/env'
 import { createLocalDiskStorage } from '@accord/core'
 import { seedDemoTenant } from '@accord/core/seed/demo'
 import { childEnvironment } from './env.js'
@@ -30,6 +31,8 @@ export interface RunningStack {
   ownerUrl: string
   appUrl: string
   embedded: boolean
+  /** The dev mailbox is on (only when the admin app's URL is local). */
+  devMailbox: boolean
   stop: () => Promise<void>
 }
 
@@ -56,7 +59,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
   try {
     await prepareDatabase(ownerUrl, options.appDatabasePassword, options.log)
-    if (options.seedDemo) {
+    // Demo people with published passwords belong in the embedded database only, never in one you brought.
+    if (options.seedDemo && !stopDatabase) options.log('[stack] DATABASE_URL is set: the demo workspace is not seeded (demo data only goes into the embedded database)')
+    if (options.seedDemo && stopDatabase) {
       const db = createDb(appUrl, 3)
       const boss = await startSenderBoss(appUrl)
       try {
@@ -75,6 +80,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         await db.destroy()
       }
     }
+    // The dev mailbox publishes every link without sign-in: only for an admin app on this machine.
+    const devMailbox = isLocalUrl(options.adminUrl)
+    if (!devMailbox) options.log(`[stack] ADMIN_URL ${options.adminUrl} is not a localhost address: the dev mailbox stays off (set RESEND_API_KEY to send mail)`)
+    options.log(`[stack] ${LOCAL_PROFILE_NOTICE}`)
     const env = childEnvironment({
       DATABASE_URL: ownerUrl,
       APP_DATABASE_URL: appUrl,
@@ -84,8 +93,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       PORTAL_PORT: String(options.portalPort),
       // React, Express and friends pick their fast paths from this; unset means development.
       NODE_ENV: options.dev ? 'development' : 'production',
+      // Production builds, local rules: public development secrets allowed (production refuses them). Only the dev stack sets this.
+      ACCORD_PROFILE: 'local',
       // The local stack shows every e-mail on /dev/mailbox unless a provider is configured.
-      DEV_MAILBOX: 'on',
+      DEV_MAILBOX: devMailbox ? 'on' : 'off',
       ...options.extraEnv,
     })
     const devFlag = options.dev ? ['--dev'] : []
@@ -97,7 +108,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stop()
     throw error
   }
-  return { ownerUrl, appUrl, embedded: Boolean(stopDatabase), stop }
+  return { ownerUrl, appUrl, embedded: Boolean(stopDatabase), devMailbox: isLocalUrl(options.adminUrl), stop }
 }
 
 function launch(name: string, args: string[], cwd: string, env: Record<string, string>, log: (line: string) => void): ChildProcess {

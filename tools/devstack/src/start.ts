@@ -35,15 +35,22 @@ console.log(`
  Accord is running (ready in ${seconds}s)
 
  Admin app      ${adminUrl}
- Partner portal ${portalUrl}/t/${DEMO.slug}
- Dev mailbox    ${adminUrl}/dev/mailbox
+ Partner portal ${stack.embedded && env.SEED_DEMO === 'true' ? `${portalUrl}/t/${DEMO.slug}` : `${portalUrl}/t/<workspace>`}
+ Dev mailbox    ${stack.devMailbox ? `${adminUrl}/dev/mailbox` : 'off (ADMIN_URL is not a localhost address)'}
  DATABASE_URL   ${stack.ownerUrl}${stack.embedded ? '  (embedded Postgres)' : ''}
  App role URL   ${redacted(stack.appUrl)}
 
+ Profile        local: public development secrets${stack.devMailbox ? ', dev mailbox on' : ''}.
+                Never expose this stack to the internet; deploy with infra/.
+${
+  stack.embedded && env.SEED_DEMO === 'true'
+    ? `
  Demo logins
    Admin  workspace "${DEMO.slug}", ${DEMO.owner.email} / ${DEMO.owner.password}
    Portal ${DEMO.partners.map((partner) => partner.user.email).join(', ')} / ${DEMO.partnerPassword}
-
+`
+    : ''
+}
  Ctrl-C stops everything.
 ────────────────────────────────────────────────────────────`)
 

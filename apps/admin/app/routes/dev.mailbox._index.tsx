@@ -1,5 +1,5 @@
 import { listDevMailbox } from '@accord/core'
-import { devMailboxEnabled } from '@accord/email/env'
+import { devMailboxEnabled, emailEnv } from '@accord/email/env'
 import { EmptyState } from '@accord/ui'
 import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData, useRevalidator } from '@remix-run/react'
@@ -22,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const messages = await listDevMailbox(await runtimeDeps(), { limit: 100, to: to || undefined })
   return {
     to,
+    linkMinutes: emailEnv().DEV_MAILBOX_LINK_MINUTES,
     messages: messages.map((message) => ({ id: message.id, to: message.to, subject: message.subject, workspace: message.workspaceSlug, at: message.createdAt })),
   }
 }
@@ -38,13 +39,16 @@ function useAutoRefresh() {
 }
 
 export default function DevMailbox() {
-  const { messages, to } = useLoaderData<typeof loader>()
+  const { messages, to, linkMinutes } = useLoaderData<typeof loader>()
   useAutoRefresh()
   return (
     <DevShell>
       <h1>Dev mailbox</h1>
       <p className="muted">
         E-mails Accord “sent” in local mode, newest first. This list refreshes by itself every few seconds.
+      </p>
+      <p className="muted">
+        Sign-in, reset, invitation and acknowledgement links work here for {linkMinutes} minutes after sending; then they are replaced, as they are in the stored outbox copy as soon as a message is sent.
       </p>
       <p>
         <Link to="/dev/mailbox/send">Send a registration e-mail in</Link> (as a partner writing to the registration address).

@@ -19,7 +19,9 @@ import { formAction } from '~/server/form-boundary.server'
  * too, get a confirm button instead so they cannot acknowledge for anyone.
  * Forged, changed or foreign links get a clear page with 404, links of a
  * withdrawn announcement 410 (scanners too: they are told nothing is
- * there), never a 500.
+ * there), never a 500; links past their expiry (30 days after the due date,
+ * or 90 days after sending) answer 410 and point to the portal, where
+ * signing in still works.
  */
 
 const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => pattern !== 'headless'))
@@ -28,10 +30,13 @@ type Outcome =
   | { state: 'confirm' }
   | { state: 'invalid' }
   | { state: 'withdrawn' }
+  | { state: 'expired'; title: string }
   | { state: 'failed' }
   | { state: 'done'; title: string; name: string; acknowledgedAt: string | null; already: boolean; ackRequired: boolean }
 
-export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data?.state === 'invalid' || data?.state === 'withdrawn' ? 'This link does not work' : 'Announcement acknowledged') }]
+export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [
+  { title: portalTitle(matches, data?.state === 'invalid' || data?.state === 'withdrawn' ? 'This link does not work' : data?.state === 'expired' ? 'This link has expired' : 'Announcement acknowledged') },
+]
 
 async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome> {
   // A link of another vendor is not valid on this vendor's portal.
@@ -40,6 +45,7 @@ async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome
     const deps = await runtimeDeps()
     const result = await acknowledgeAnnouncementByLink(deps, { token })
     if (!result) return (await announcementLinkState(deps, { token })) === 'withdrawn' ? { state: 'withdrawn' } : { state: 'invalid' }
+    if (result.expired) return { state: 'expired', title: result.title }
     return { state: 'done', title: result.title, name: result.name, acknowledgedAt: result.acknowledgedAt ? new Date(result.acknowledgedAt).toISOString() : null, already: result.already, ackRequired: result.ackRequired }
   } catch (error) {
     console.error('[portal] announcement acknowledgement failed:', error)
@@ -62,7 +68,7 @@ async function confirmFirst(tenant: PortalTenant, token: string): Promise<Outcom
 const noStore = { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }
 
 function answer(outcome: Outcome) {
-  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'withdrawn' ? 410 : outcome.state === 'failed' ? 503 : 200
+  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'withdrawn' || outcome.state === 'expired' ? 410 : outcome.state === 'failed' ? 503 : 200
   return json(outcome, { status, headers: noStore })
 }
 
@@ -105,6 +111,22 @@ export default function AcknowledgeAnnouncement() {
             <p>{outcome.state === 'withdrawn' ? 'The announcement has been withdrawn.' : 'The link is incomplete or was changed.'} Nothing was recorded.</p>
             <p>
               You can read and acknowledge your announcements after <Link to={href('/announcements')}>signing in to the portal</Link>
+              {brand.supportEmail ? (
+                <>
+                  , or ask <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>
+                </>
+              ) : null}
+              .
+            </p>
+          </>
+        ) : outcome.state === 'expired' ? (
+          <>
+            <h1>This link has expired</h1>
+            <p>
+              The link to acknowledge <strong className="wrap-anywhere">“{outcome.title}”</strong> is no longer valid, so nothing was recorded.
+            </p>
+            <p>
+              You can still read and acknowledge it after <Link to={href('/announcements')}>signing in to the portal</Link>
               {brand.supportEmail ? (
                 <>
                   , or ask <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a>

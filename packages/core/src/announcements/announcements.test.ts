@@ -1,9 +1,12 @@
 import { withTenant } from '@accord/db'
+import { SENT_LINK_PLACEHOLDER } from '@accord/email'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { codeOf } from '../testing/helpers.js'
+import { deliverEmailBatch } from '../email/deliver-email-batch.js'
+import { runEmailHousekeeping } from '../email/housekeeping.js'
 import { getPortalHome } from '../portal/home.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
 import { connectSlack, setPartnerSlackChannel } from '../slack/connection.js'
@@ -238,5 +241,76 @@ describe('Slack', () => {
     } finally {
       await slack.close()
     }
+  })
+})
+
+describe('acknowledgement links once sent, and after they expire', () => {
+  it('the stored e-mail loses the link’s token once delivered; the dev mailbox copy keeps it for a while', async () => {
+    const other = await createVendor(deps, { companyName: 'Token Vendor' })
+    const partner = await createPartnerOrganisation(other.owner, { name: 'Token Partner' })
+    const person = await createPartnerUser(deps, { tenantId: other.tenantId, partnerId: partner.id })
+    const { announcementId } = await saveAnnouncementDraft(other.owner, { title: 'Read me', bodyHtml: '<p>See <a href="https://example.com/x">this</a>.</p>', channels: ['email'], ackRequired: true })
+    await publishAnnouncement(other.owner, { announcementId })
+    await runAnnouncementFanout(deps, { tenantId: other.tenantId, announcementId })
+    const queued = await deps.ownerDb.selectFrom('email_outbox').selectAll().where('tenant_id', '=', other.tenantId).where('to_email', '=', person.email).executeTakeFirstOrThrow()
+    expect(queued).toMatchObject({ stream: 'bulk', status: 'queued' })
+    const token = /announcements\/acknowledge\/([^"]+)"/.exec(queued.html)?.[1] ?? ''
+    expect(queued.secrets).toEqual([token])
+
+    expect(await deliverEmailBatch({ ...deps, transport: null }, { tenantId: other.tenantId })).toMatchObject({ sent: 1 })
+    const sent = await deps.ownerDb.selectFrom('email_outbox').selectAll().where('id', '=', queued.id).executeTakeFirstOrThrow()
+    // Acknowledgement, pixel and tracked-click links all carried the token: none of them is usable from the stored copy.
+    expect(sent.html).not.toContain(token)
+    expect(sent.text).not.toContain(token)
+    expect(sent.html).toContain(`announcements/acknowledge/${SENT_LINK_PLACEHOLDER}`)
+    const copy = await deps.ownerDb.selectFrom('dev_mailbox_messages').select('html').where('outbox_id', '=', queued.id).executeTakeFirstOrThrow()
+    expect(copy.html).toContain(token)
+    // The link itself still works for the person who got it.
+    expect(await acknowledgeAnnouncementByLink(deps, { token })).toMatchObject({ already: false, expired: false })
+
+    // Purged after the retention period, the delivery still counts on the dashboard and in the CSV.
+    const old = new Date(Date.now() - 40 * 86_400_000)
+    await deps.ownerDb.updateTable('email_outbox').set({ updated_at: old }).where('id', '=', queued.id).execute()
+    await runEmailHousekeeping(deps, { retentionDays: 30, devMailboxLinkMinutes: 60 })
+    expect(await deps.ownerDb.selectFrom('email_outbox').select('id').where('id', '=', queued.id).executeTakeFirst()).toBeUndefined()
+    expect((await getAnnouncementForStaff(other.owner, { announcementId })).funnel.find((row) => row.channel === 'email')).toMatchObject({ sent: 1, delivered: 1 })
+    expect((await listAnnouncementReceipts(other.owner, { announcementId }))[0]?.email_status).toBe('sent')
+  })
+
+  it('expires 30 days after the due date (or 90 days after sending): nothing is recorded, the answer says expired', async () => {
+    const other = await createVendor(deps, { companyName: 'Expiry Vendor' })
+    const partner = await createPartnerOrganisation(other.owner, { name: 'Late Partner' })
+    const late = await createPartnerUser(deps, { tenantId: other.tenantId, partnerId: partner.id })
+    const dueSoon = new Date(Date.now() + 86_400_000)
+    const withDue = await saveAnnouncementDraft(other.owner, { title: 'Due soon', channels: ['email'], ackRequired: true, ackDueAt: dueSoon })
+    const withoutDue = await saveAnnouncementDraft(other.owner, { title: 'No due date', channels: ['email'], ackRequired: true })
+    for (const { announcementId } of [withDue, withoutDue]) {
+      await publishAnnouncement(other.owner, { announcementId })
+      await runAnnouncementFanout(deps, { tenantId: other.tenantId, announcementId })
+    }
+    const tokens = await deps.ownerDb.selectFrom('email_outbox').select(['subject', 'html']).where('tenant_id', '=', other.tenantId).where('to_email', '=', late.email).execute()
+    const tokenOf = (subject: string) => /announcements\/acknowledge\/([^"]+)"/.exec(tokens.find((mail) => mail.subject === subject)?.html ?? '')?.[1] ?? ''
+    const at = (days: number) => ({ ...deps, now: () => new Date(Date.now() + days * 86_400_000) })
+
+    // Due date + 31 days: expired, and nothing is recorded.
+    expect(await acknowledgeAnnouncementByLink(at(32), { token: tokenOf('Due soon') })).toMatchObject({ expired: true, acknowledgedAt: null, already: false })
+    const receipt = () => deps.ownerDb.selectFrom('announcement_receipts').select('acknowledged_at').where('announcement_id', '=', withDue.announcementId).executeTakeFirstOrThrow()
+    expect((await receipt()).acknowledged_at).toBeNull()
+    // Due date + 29 days: still works.
+    expect(await acknowledgeAnnouncementByLink(at(30), { token: tokenOf('Due soon') })).toMatchObject({ expired: false, already: false })
+    expect((await receipt()).acknowledged_at).toBeInstanceOf(Date)
+    // Without a due date: 90 days from sending. Once acknowledged, the link keeps saying so.
+    expect(await acknowledgeAnnouncementByLink(at(89), { token: tokenOf('No due date') })).toMatchObject({ expired: false, already: false })
+    expect(await acknowledgeAnnouncementByLink(at(91), { token: tokenOf('No due date') })).toMatchObject({ expired: false, already: true })
+
+    const fresh = await saveAnnouncementDraft(other.owner, { title: 'Old news', channels: ['email'], ackRequired: true })
+    await publishAnnouncement(other.owner, { announcementId: fresh.announcementId })
+    await runAnnouncementFanout(deps, { tenantId: other.tenantId, announcementId: fresh.announcementId })
+    const oldMail = await deps.ownerDb.selectFrom('email_outbox').select('html').where('tenant_id', '=', other.tenantId).where('subject', '=', 'Old news').executeTakeFirstOrThrow()
+    const oldToken = /announcements\/acknowledge\/([^"]+)"/.exec(oldMail.html)?.[1] ?? ''
+    expect(await acknowledgeAnnouncementByLink(at(91), { token: oldToken })).toMatchObject({ expired: true, acknowledgedAt: null })
+    // Signing in to the portal still works after the link expired.
+    const lateUser = late.context
+    expect(await acknowledgeMyAnnouncement(lateUser, { announcementId: fresh.announcementId })).toMatchObject({ already: false })
   })
 })

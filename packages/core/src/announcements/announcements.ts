@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { isUuid, type TenantTransaction, sql, withTenant } from '@accord/db'
 import { ANNOUNCEMENT_PLACEHOLDERS, renderEmail } from '@accord/email'
-import { announcementFanout, sendOutboxEmail } from '@accord/jobs'
+import { announcementFanout } from '@accord/jobs'
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import { type CoreContext, type CoreDeps, portalBaseUrl } from '../context.js'
-import { enqueueEmail } from '../email/enqueue-email.js'
+import { enqueueEmail, scheduleBulkDelivery } from '../email/enqueue-email.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff } from '../scope.js'
 import { richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
@@ -347,17 +347,18 @@ export async function runAnnouncementFanout(deps: CoreDeps, input: { tenantId: s
               [CLICK_PLACEHOLDER]: `${portalBase}/announcements/click/${token}`,
             }
             const personalise = (text: string) => Object.entries(links).reduce((result, [placeholder, url]) => result.split(placeholder).join(url), text)
-            return { id: randomUUID(), userId: target.id, to: target.email, html: personalise(template.html), text: personalise(template.text) }
+            return { id: randomUUID(), userId: target.id, to: target.email, html: personalise(template.html), text: personalise(template.text), token }
           })
+        // Bulk mail; the token (in the acknowledgement, pixel and click links) is dropped from the stored copy once sent.
         await trx
           .insertInto('email_outbox')
-          .values(outbox.map((mail) => ({ id: mail.id, tenant_id: input.tenantId, template: 'announcement', to_email: mail.to, from_email: deps.emailFrom, reply_to: tenant.support_email, subject: template.subject, html: mail.html, text: mail.text, status: 'queued' })))
+          .values(outbox.map((mail) => ({ id: mail.id, tenant_id: input.tenantId, template: 'announcement', to_email: mail.to, from_email: deps.emailFrom, reply_to: tenant.support_email, subject: template.subject, html: mail.html, text: mail.text, status: 'queued', stream: 'bulk', secrets: [mail.token] })))
           .execute()
         await sql`
           update announcement_receipts r set email_outbox_id = v.outbox_id
           from (values ${sql.join(outbox.map((mail) => sql`(${mail.userId}::uuid, ${mail.id}::uuid)`))}) as v (user_id, outbox_id)
           where r.announcement_id = ${announcement.id} and r.user_id = v.user_id`.execute(trx)
-        await deps.jobs.sendMany(trx, sendOutboxEmail, outbox.map((mail) => ({ tenantId: input.tenantId, outboxId: mail.id })))
+        await scheduleBulkDelivery(trx, deps, input.tenantId)
         emailed = outbox.length
       }
       const last = targets.rows.at(-1)?.id ?? cursor
@@ -459,7 +460,7 @@ export async function getAnnouncementForStaff(ctx: CoreContext, rawInput: { anno
       union all
       select 'email',
         count(*) filter (where r.email_outbox_id is not null)::int,
-        count(*) filter (where o.status = 'sent')::int,
+        count(*) filter (where o.status = 'sent' or (o.id is null and r.delivered_email_at is not null))::int,
         count(*) filter (where r.opened_via in ('email', 'link'))::int,
         count(*) filter (where r.acknowledged_via = 'email')::int
       from announcement_receipts r left join email_outbox o on o.tenant_id = r.tenant_id and o.id = r.email_outbox_id
@@ -507,7 +508,8 @@ export async function listAnnouncementReceipts(ctx: CoreContext, rawInput: { ann
       .innerJoin('users as u', 'u.id', 'r.user_id')
       .innerJoin('partner_organisations as p', 'p.id', 'r.partner_id')
       .leftJoin('email_outbox as o', (join) => join.onRef('o.tenant_id', '=', 'r.tenant_id').onRef('o.id', '=', 'r.email_outbox_id'))
-      .select(['p.name as partner', 'u.name', 'u.email', 'r.delivered_portal_at', 'o.status as email_status', 'r.opened_at', 'r.opened_via', 'r.acknowledged_at', 'r.acknowledged_via', 'r.reminded_at'])
+      // Purged outbox rows leave their delivery on the receipt.
+      .select(['p.name as partner', 'u.name', 'u.email', 'r.delivered_portal_at', sql<string | null>`coalesce(o.status, case when r.delivered_email_at is not null then 'sent' end)`.as('email_status'), 'r.opened_at', 'r.opened_via', 'r.acknowledged_at', 'r.acknowledged_via', 'r.reminded_at'])
       .where('r.announcement_id', '=', input.announcementId)
       .orderBy('p.name')
       .orderBy('u.name')
@@ -602,11 +604,12 @@ export async function acknowledgeAnnouncementByLink(deps: CoreDeps, input: { tok
   const link = await receiptByLink(deps, input.token)
   if (!link) return null
   // One statement (see the migration): links are clicked by the thousand right after a send.
-  const result = await sql<{ title: string; name: string; ack_required: boolean; acknowledged_at: Date | null; already: boolean }>`
+  const result = await sql<{ title: string; name: string; ack_required: boolean; acknowledged_at: Date | null; already: boolean; expired: boolean }>`
     select * from acknowledge_announcement_by_link(${link.tenantId}::uuid, ${link.hash}, ${deps.now()})`.execute(deps.db)
   const row = result.rows[0]
   if (!row) return null
-  return { title: row.title, name: row.name, acknowledgedAt: row.acknowledged_at, already: row.already, ackRequired: row.ack_required }
+  // Links expire 30 days after the due date (or 90 days after sending): nothing is recorded, the page says so.
+  return { title: row.title, name: row.name, acknowledgedAt: row.acknowledged_at, already: row.already, ackRequired: row.ack_required, expired: row.expired }
 }
 
 /**

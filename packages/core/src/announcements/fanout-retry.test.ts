@@ -41,7 +41,7 @@ async function fanoutJobStates(announcementId: string): Promise<string[]> {
  * queue) and the worker's dead-letter handler marked the progress failed.
  */
 async function failFanout(announcementId: string): Promise<void> {
-  const broken: CoreDeps = { ...deps, jobs: { ...deps.jobs, sendMany: () => Promise.reject(new Error('connection terminated unexpectedly')) } }
+  const broken: CoreDeps = { ...deps, jobs: { ...deps.jobs, send: () => Promise.reject(new Error('connection terminated unexpectedly')) } }
   await expect(runAnnouncementFanout(broken, { tenantId: vendor.tenantId, announcementId })).rejects.toThrow('connection terminated')
   expect(await progressOf(announcementId)).toMatchObject({ status: 'running' })
   await sql`update pgboss.job set state = 'failed', completed_on = now() where name = ${announcementFanout.name} and data->>'announcementId' = ${announcementId}`.execute(deps.ownerDb)

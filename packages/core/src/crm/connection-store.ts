@@ -3,7 +3,7 @@ import { createHubspotConnector } from '@accord/crm/hubspot/connector'
 import { createSalesforceConnector } from '@accord/crm/salesforce/connector'
 import type { DB, Selectable } from '@accord/db'
 import { describeOutboundFailure } from '@accord/outbound'
-import { decryptSecret, encryptSecret } from './secrets.js'
+import { decryptSecret, encryptSecret } from '../encryption/secrets.js'
 
 export type CrmConnectionRow = Selectable<DB['crm_connections']>
 

@@ -24,7 +24,7 @@ import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, readProgrammeSettings } from '../settings.js'
 import { parseInput, uuid } from '../validation.js'
 import { connectorFor, crmLabel, describeCrmFailure, readConnectionCredentials, sealCredentials } from './connection-store.js'
-import { decryptSecret, encryptSecret } from './secrets.js'
+import { decryptSecret, encryptSecret } from '../encryption/secrets.js'
 import { planPushes, RECORD_ATTEMPT_LIMIT } from './sync.js'
 import { requireVerifiedEmail } from '../identity/verified-email.js'
 

@@ -77,7 +77,8 @@ describe('connecting', () => {
     expect(connected.account).toMatch(/HubSpot/)
     const row = await deps.ownerDb.selectFrom('crm_connections').selectAll().where('tenant_id', '=', vendor.tenantId).executeTakeFirstOrThrow()
     expect(row.credentials_ciphertext).not.toContain(TOKEN)
-    expect(row.credentials_ciphertext.startsWith('v1.')).toBe(true)
+    // Sealed with a key id (docs/decisions/016).
+    expect(row.credentials_ciphertext).toMatch(/^v2:[0-9a-f]{8}:/)
     const run = await deps.ownerDb.selectFrom('crm_sync_runs').selectAll().where('id', '=', connected.runId).executeTakeFirstOrThrow()
     expect(run.trigger).toBe('initial')
     expect(run.progress_id).not.toBeNull()

@@ -137,17 +137,31 @@ describe('deliverOutboxEmail through Resend (fake server, real SDK)', () => {
     const { tenantId } = await createTenant()
     const outboxId = await enqueue(tenantId)
     const viaResend = { ...deps, transport: createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url }) }
-    resend.failNext(1, { kind: 'rate_limit', retryAfterSeconds: 2 })
+    resend.failNext(1, { kind: 'server_error', status: 503 })
     const error = await deliverOutboxEmail(viaResend, { tenantId, outboxId }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(EmailSendError)
-    expect(error).toMatchObject({ retryable: true, statusCode: 429 })
+    expect(error).toMatchObject({ retryable: true, statusCode: 503 })
     const afterFailure = await outboxRow(outboxId)
     expect(afterFailure).toMatchObject({ status: 'queued', attempts: 1 })
-    expect(afterFailure?.last_error).toContain('rate_limit_exceeded')
+    expect(afterFailure?.last_error).toContain('internal_server_error')
+    // Still queued for a retry: the link is kept until the mail is handed over.
+    expect(afterFailure?.text).toContain('https://portal.test/t/acme/magic/abc')
 
     expect(await deliverOutboxEmail(viaResend, { tenantId, outboxId })).toMatchObject({ outcome: 'sent' })
     expect(await outboxRow(outboxId)).toMatchObject({ status: 'sent', attempts: 2, last_error: null })
     expect(resend.accepted).toHaveLength(1)
+  })
+
+  it('waits out a 429’s retry-after and sends in the same run, holding back the key’s other requests', async () => {
+    const { tenantId } = await createTenant()
+    const outboxId = await enqueue(tenantId)
+    const viaResend = { ...deps, transport: createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url }) }
+    resend.failNext(1, { kind: 'rate_limit', retryAfterSeconds: 1 })
+    const started = Date.now()
+    expect(await deliverOutboxEmail(viaResend, { tenantId, outboxId })).toMatchObject({ outcome: 'sent' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(resend.requests.map((request) => request.status)).toEqual([429, 200])
+    expect(await outboxRow(outboxId)).toMatchObject({ status: 'sent', attempts: 1 })
   })
 
   it('marks a permanent refusal failed without throwing, and never retries it', async () => {

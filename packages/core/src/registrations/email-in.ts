@@ -273,10 +273,14 @@ export async function receiveRegistrationEmail(deps: CoreDeps, input: ReceiveInb
         expires_at: new Date(now.getTime() + HOLD_DAYS * 24 * 60 * 60 * 1000),
       })
       .execute()
+    const confirmUrl = `${portalUrl}/registrations/confirm/${token}`
     await enqueueEmail(trx, deps, {
       tenantId,
       // The account's own address and name: never anything the mail's headers said.
       to: user.email,
+      // A one-time link the person is waiting for: the fast queue, and gone from the stored copy once sent.
+      stream: 'transactional',
+      oneTimeSecrets: [confirmUrl],
       template: {
         name: 'registration-update',
         props: {
@@ -290,7 +294,7 @@ export async function receiveRegistrationEmail(deps: CoreDeps, input: ReceiveInb
             `If you sent it, open the link and confirm it; it is registered the moment you do. If you did not, ignore this e-mail: nothing is registered, and the link stops working after ${HOLD_DAYS} days.`,
           ],
           facts: [{ label: 'Company', value: companyName }],
-          action: { url: `${portalUrl}/registrations/confirm/${token}`, label: 'Review and confirm' },
+          action: { url: confirmUrl, label: 'Review and confirm' },
           reason: `You received this e-mail because an e-mail from your address reached the registration address of ${vendorName}.`,
         },
       },

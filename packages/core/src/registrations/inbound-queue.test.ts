@@ -5,6 +5,7 @@ import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPartnerOrganisation, createPartnerUser, createVendor, type VendorFixture } from '../testing/factories.js'
 import { createTestDeps, type TestDeps } from '../testing/test-context.js'
+import { deliverOutboxEmail } from '../email/deliver-outbox-email.js'
 import { confirmHeldRegistration, describeHeldRegistration, inboundEmailRateLimits } from './email-in.js'
 import { acceptInboundEmail, processInboundEmail, readEnvelope } from './inbound-queue.js'
 import { getMyRegistration } from './partner.js'
@@ -127,6 +128,13 @@ describe('the worker’s job', () => {
     expect(`${mail?.text}${mail?.html}`).not.toContain('Forged')
     const token = /registrations\/confirm\/([^\s"<)]+)/.exec(mail?.html ?? '')?.[1] ?? ''
     expect(token).toMatch(new RegExp(`^${vendor.tenantId}\\.`))
+    // A link the person is waiting for: the fast queue, and the stored copy drops it once sent.
+    const stored = await deps.ownerDb.selectFrom('email_outbox').select(['id', 'stream', 'secrets']).where('tenant_id', '=', vendor.tenantId).where('to_email', '=', REP).where('subject', '=', 'Please confirm a registration sent from your address').executeTakeFirstOrThrow()
+    expect(stored.stream).toBe('transactional')
+    expect(stored.secrets?.[0]).toContain(token)
+    await deliverOutboxEmail({ ...deps, transport: null }, { tenantId: vendor.tenantId, outboxId: stored.id })
+    const sent = await deps.ownerDb.selectFrom('email_outbox').select(['html', 'text']).where('id', '=', stored.id).executeTakeFirstOrThrow()
+    expect(`${sent.html}${sent.text}`).not.toContain(token)
 
     // Opening the link shows it and registers nothing.
     expect(await describeHeldRegistration(deps, { token })).toMatchObject({ state: 'pending', companyName: 'Held Back AG', fields: expect.arrayContaining([{ label: 'Company', value: 'Held Back AG' }]) })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { TenantTransaction } from '@accord/db'
+import { type TenantTransaction, withTenant } from '@accord/db'
+import { type JobPayload, registrationStaffNotice } from '@accord/jobs'
 import type { CoreDeps } from '../context.js'
 import { portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
@@ -261,4 +262,29 @@ export async function reviewersFor(trx: TenantTransaction, input: { approverUser
     return [...approver, ...reviewers]
   }
   return reviewers
+}
+
+/** What a partner can tell the reviewers about (answers, appeals, extension requests). */
+export type PartnerToStaffNotice = JobPayload<typeof registrationStaffNotice>['notice']
+
+/**
+ * Tell the reviewers from a partner's transaction. A partner's scope sees
+ * only its own organisation's people, so the reviewers cannot be looked up
+ * here: a job (queued in this transaction, so only if it commits) finds them
+ * in the workspace's scope and queues the e-mails.
+ */
+export async function notifyReviewersLater(trx: TenantTransaction, deps: Pick<CoreDeps, 'jobs'>, input: { tenantId: string; registrationId: string; notice: PartnerToStaffNotice }): Promise<void> {
+  await deps.jobs.send(trx, registrationStaffNotice, input)
+}
+
+/** The job: the registration's approver, else the owners, admins and partner managers, hear about it. */
+export async function runRegistrationStaffNotice(deps: CoreDeps, input: JobPayload<typeof registrationStaffNotice>): Promise<{ notified: number }> {
+  return withTenant(deps.db, { tenantId: input.tenantId }, async (trx) => {
+    const tenant = await trx.selectFrom('tenants').selectAll().where('id', '=', input.tenantId).executeTakeFirst()
+    const registration = await trx.selectFrom('registrations').select(['id', 'case_number', 'company_name', 'kind', 'approver_user_id']).where('id', '=', input.registrationId).executeTakeFirst()
+    if (!tenant || !registration) return { notified: 0 }
+    const recipients = await reviewersFor(trx, { approverUserId: registration.approver_user_id })
+    await notifyStaff(trx, deps, { tenant, registration, recipients, notice: input.notice })
+    return { notified: new Set(recipients.map((recipient) => recipient.email)).size }
+  })
 }

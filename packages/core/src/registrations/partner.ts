@@ -6,7 +6,7 @@ import { inActorScope, requirePartner, withPartnerScopeLifted } from '../scope.j
 import { readProgrammeSettings } from '../settings.js'
 import { multiLineText, parseInput, searchText, uuid } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
-import { caseReference, notifyPartner, notifyStaff, reviewersFor, type StaffNotice, type TenantForEmail } from './notify.js'
+import { caseReference, notifyPartner, notifyReviewersLater } from './notify.js'
 import type { RegistrationStatus } from './review.js'
 import { appendRegistrationEvent, type EventActor } from './submit.js'
 
@@ -158,17 +158,6 @@ async function partnerAction<Result>(ctx: PartnerContext, registrationId: string
     return act(trx, row, await partnerActor(trx, ctx))
   })
 }
-/**
- * E-mail the registration's reviewers about the partner's action. The outbox,
- * the reviewers (staff users) and the reply addresses are vendor-side rows a
- * partner scope cannot see, so this one step runs with the narrowing lifted.
- */
-async function tellReviewers(trx: TenantTransaction, ctx: PartnerContext, row: LockedRow, tenant: TenantForEmail, notice: StaffNotice) {
-  await withPartnerScopeLifted(trx, row.partner_id, async () => {
-    await notifyStaff(trx, ctx, { tenant, registration: row, recipients: await reviewersFor(trx, { approverUserId: row.approver_user_id }), notice })
-  })
-}
-
 interface LockedRow {
   id: string
   tenant_id: string
@@ -204,7 +193,7 @@ export async function answerInfoRequest(ctx: CoreContext, rawInput: z.input<type
     const slaDueAt = addBusinessHours(now, settings.registration.decisionSlaHours, settings.businessHours)
     await trx.updateTable('registrations').set({ status: 'under_review', sla_due_at: slaDueAt, sla_reminded_at: null, sla_escalated_at: null, last_activity_at: now, updated_at: now }).where('id', '=', row.id).execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'info_provided', fromStatus: row.status, toStatus: 'under_review', actor, staffNote: input.answer, partnerNote: `You answered: ${input.answer}` })
-    await tellReviewers(trx, ctx, row, tenant, { kind: 'info_answered', partnerName: row.partner_name, answer: input.answer })
+    await notifyReviewersLater(trx, ctx, { tenantId: row.tenant_id, registrationId: row.id, notice: { kind: 'info_answered', partnerName: row.partner_name, answer: input.answer } })
     return { registrationId: row.id, status: 'under_review' as const }
   })
 }
@@ -272,10 +261,9 @@ export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.i
   const now = ctx.now()
   return partnerAction(ctx, input.registrationId, ['approved'], 'Extensions can be requested for approved registrations only.', async (trx, row, actor) => {
     if (row.extension_requested_at) throw new AppError('CONFLICT', 'An extension request is already waiting for the partner team.')
-    const tenant = await trx.selectFrom('tenants').selectAll().executeTakeFirstOrThrow()
     await trx.updateTable('registrations').set({ extension_requested_at: now, extension_request_note: input.note, last_activity_at: now, updated_at: now }).where('id', '=', row.id).execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'extension_requested', fromStatus: row.status, toStatus: row.status, actor, staffNote: input.note, partnerNote: `You asked for an extension: ${input.note}` })
-    await tellReviewers(trx, ctx, row, tenant, { kind: 'extension_requested', partnerName: row.partner_name, note: input.note })
+    await notifyReviewersLater(trx, ctx, { tenantId: row.tenant_id, registrationId: row.id, notice: { kind: 'extension_requested', partnerName: row.partner_name, note: input.note } })
     return { registrationId: row.id, requested: true }
   })
 }
@@ -303,7 +291,7 @@ export async function appealRejection(ctx: CoreContext, rawInput: z.input<typeof
       .where('id', '=', row.id)
       .execute()
     await appendRegistrationEvent(trx, { tenantId: row.tenant_id, registrationId: row.id, partnerId: row.partner_id, type: 'appealed', fromStatus: 'rejected', toStatus: 'under_review', actor, staffNote: input.evidence, partnerNote: 'You appealed the decision. A partner manager will review your evidence.' })
-    await tellReviewers(trx, ctx, row, tenant, { kind: 'appeal', partnerName: row.partner_name, evidence: input.evidence })
+    await notifyReviewersLater(trx, ctx, { tenantId: row.tenant_id, registrationId: row.id, notice: { kind: 'appeal', partnerName: row.partner_name, evidence: input.evidence } })
     return { registrationId: row.id, status: 'under_review' as const }
   })
 }

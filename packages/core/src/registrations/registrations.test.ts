@@ -1,4 +1,5 @@
-import { withTenant } from '@accord/db'
+import { sql, withTenant } from '@accord/db'
+import { registrationStaffNotice } from '@accord/jobs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CoreContext, CoreDeps } from '../context.js'
 import { AppError } from '../errors.js'
@@ -8,6 +9,7 @@ import { createTestDeps, type TestDeps } from '../testing/test-context.js'
 import { answerInfoRequest, appealRejection, getMyRegistration, listMyRegistrations, logNextStep, requestProtectionExtension } from './partner.js'
 import { approveRegistration, bulkDecideRegistrations, closeRegistration, getRegistrationForStaff, listReviewQueue, rejectRegistration, requestRegistrationInfo, startReview } from './review.js'
 import { precheckRegistration, submitRegistration } from './submit.js'
+import { reviewersFor, runRegistrationStaffNotice } from './notify.js'
 import { runRegistrationTimers } from './timers.js'
 
 let deps: TestDeps
@@ -289,5 +291,54 @@ describe('registration timers', () => {
     const result = await runRegistrationTimers({ ...deps, now: () => new Date(Date.now() + 31 * 86_400_000) }, { tenantId: idleVendor.tenantId })
     expect(result.idleFlagged).toBe(1)
     expect((await listReviewQueue(idleVendor.owner, { view: 'approved' }))[0]?.idle).toBe(true)
+  })
+})
+
+describe('staff hear about partner answers, appeals and extension requests', () => {
+  /** The queued staff-notice jobs of a registration, worked as the worker does. */
+  async function workStaffNotices(registrationId: string) {
+    const { rows } = await sql<{ data: unknown }>`select data from pgboss.job where name = ${registrationStaffNotice.name} and data->>'registrationId' = ${registrationId} and state = 'created'`.execute(deps.ownerDb)
+    for (const row of rows) await runRegistrationStaffNotice(deps, registrationStaffNotice.payload.parse(row.data))
+    return rows.length
+  }
+  const staffMail = (subjectStart: string) =>
+    deps.ownerDb.selectFrom('email_outbox').select(['to_email', 'subject', 'text']).where('tenant_id', '=', vendor.tenantId).where('to_email', '=', vendor.ownerEmail).where('subject', 'like', `${subjectStart}%`).execute()
+
+  it('the partner’s own scope cannot see staff users (why the lookup moved to a job)', async () => {
+    const scope = { tenantId: vendor.tenantId, partnerId: carla.actor.kind === 'partner' ? carla.actor.partnerId : '' }
+    expect(await withTenant(deps.db, scope, (trx) => reviewersFor(trx, { approverUserId: null }))).toEqual([])
+    expect((await withTenant(deps.db, { tenantId: vendor.tenantId }, (trx) => reviewersFor(trx, { approverUserId: null }))).map((reviewer) => reviewer.email)).toContain(vendor.ownerEmail)
+  })
+
+  it('an answer to an information request reaches the reviewers', async () => {
+    const receipt = await submitRegistration(carla, { fields: lead({ companyName: 'Answerco', website: 'answerco.io' }) })
+    await requestRegistrationInfo(vendor.owner, { registrationId: receipt.registrationId, question: 'Who signs?' })
+    await answerInfoRequest(carla, { registrationId: receipt.registrationId, answer: 'The CFO, Maria Lopez.' })
+    expect(await workStaffNotices(receipt.registrationId)).toBe(1)
+    const mails = await staffMail(`Partner answered: Answerco (${receipt.caseReference})`)
+    expect(mails).toHaveLength(1)
+    expect(mails[0]?.text).toContain('The CFO, Maria Lopez.')
+  })
+
+  it('an appeal and an extension request reach the reviewers', async () => {
+    const appealed = await submitRegistration(carla, { fields: lead({ companyName: 'Appealmail', website: 'appealmail.com' }) })
+    await rejectRegistration(vendor.owner, { registrationId: appealed.registrationId, reason: 'Not a fit.' })
+    await appealRejection(carla, { registrationId: appealed.registrationId, evidence: 'We ran a workshop with their IT team on 2026-11-10.' })
+    expect(await workStaffNotices(appealed.registrationId)).toBe(1)
+    expect(await staffMail(`Appeal: Appealmail (${appealed.caseReference})`)).toHaveLength(1)
+
+    const extended = await submitRegistration(carla, { fields: lead({ companyName: 'Extendmail', website: 'extendmail.com' }) })
+    await approveRegistration(vendor.owner, { registrationId: extended.registrationId })
+    await requestProtectionExtension(carla, { registrationId: extended.registrationId, note: 'Budget moves to next quarter.' })
+    expect(await workStaffNotices(extended.registrationId)).toBe(1)
+    const mails = await staffMail(`Extension requested: Extendmail (${extended.caseReference})`)
+    expect(mails).toHaveLength(1)
+    expect(mails[0]?.text).toContain('Budget moves to next quarter.')
+  })
+
+  it('nothing is queued when the partner’s action fails', async () => {
+    const receipt = await submitRegistration(carla, { fields: lead({ companyName: 'Nothingco', website: 'nothingco.com' }) })
+    expect(await codeOf(requestProtectionExtension(carla, { registrationId: receipt.registrationId, note: 'Not approved yet.' }))).toBe('CONFLICT')
+    expect(await workStaffNotices(receipt.registrationId)).toBe(0)
   })
 })

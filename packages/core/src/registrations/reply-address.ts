@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { TenantTransaction } from '@accord/db'
 import { emailEnv } from '@accord/email/env'
-import { coreEnv } from '../env.js'
+import { coreEnv, LOCAL_DEVELOPMENT_SECRETS } from '../env.js'
 
 /**
  * Reply addresses (issue 5): every partner notification about a registration
@@ -22,7 +22,7 @@ import { coreEnv } from '../env.js'
  * registration and recipient: every later notification reuses it.
  */
 
-const LOCAL_SECRET = 'accord-local-only-reply-token-secret-change-me'
+const LOCAL_SECRET = LOCAL_DEVELOPMENT_SECRETS.replyTokenSecret
 const DOMAIN_TAG = Buffer.from('accord-reply-v1\u0000')
 const KEY_BYTES = 8
 const MAC_BYTES = 8

@@ -3,10 +3,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 
 /**
- * A local stand-in for the Resend API (POST /emails, GET /emails/receiving/:id) that speaks its wire
- * format: Bearer auth, `{ statusCode, name, message }` error bodies, 422
- * validation errors, Idempotency-Key replay, 429 with rate-limit headers.
- * Tests drive the real `resend` SDK against it via `baseUrl`.
+ * A local stand-in for the Resend API (POST /emails, POST /emails/batch,
+ * GET /emails/receiving/:id) that speaks its wire format: Bearer auth,
+ * `{ statusCode, name, message }` error bodies, 422 validation errors,
+ * Idempotency-Key replay (per request, so one key per batch), batch
+ * validation modes (`x-batch-validation: strict | permissive`, the latter
+ * answering `{ data, errors: [{ index, message }] }`), and — when started
+ * with `requestsPerSecond` — Resend's rate limit: `ratelimit-*` headers on
+ * every answer and 429 with `retry-after` beyond it (a token bucket holding
+ * one second's worth). Tests drive the real `resend` SDK against it via `baseUrl`.
  */
 
 export interface AcceptedEmail {
@@ -18,6 +23,8 @@ export interface AcceptedEmail {
   text?: string
   replyTo?: string[]
   idempotencyKey: string | null
+  /** Position in its batch request; null for a single send. */
+  batchIndex: number | null
   receivedAt: Date
 }
 
@@ -44,8 +51,10 @@ export interface FakeResendServer {
   accepted: AcceptedEmail[]
   /** Every request that reached the server, in order. */
   requests: RecordedRequest[]
-  /** The next `count` POST /emails requests (after auth) get this fault instead of being processed. */
+  /** The next `count` POST /emails or /emails/batch requests (after auth) get this fault instead of being processed. */
   failNext(count: number, fault: InjectedFault): void
+  /** Requests refused with 429 because they went over `requestsPerSecond` (injected faults not counted). */
+  readonly rateLimited: number
   /** Store a received (inbound) e-mail as Resend would; returns its id for the webhook. */
   addReceivedEmail(email: { from: string; to: string[]; subject: string; text?: string | null; html?: string | null; messageId?: string; headers?: Record<string, string> }): string
   reset(): void
@@ -65,13 +74,74 @@ function asList(value: unknown): string[] | null {
   return null
 }
 
-export async function startFakeResendServer(options: { apiKey?: string } = {}): Promise<FakeResendServer> {
+type Validated = { ok: true; email: Omit<AcceptedEmail, 'id' | 'idempotencyKey' | 'batchIndex' | 'receivedAt'> } | { ok: false; name: string; message: string }
+
+/** One message as Resend checks it: required fields, address formats, html or text. */
+function validateEmail(value: unknown, options: { batch: boolean }): Validated {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, name: 'validation_error', message: 'Invalid email object.' }
+  const payload = value as Record<string, unknown>
+  for (const field of ['from', 'to', 'subject'] as const) {
+    if (payload[field] === undefined || payload[field] === '') return { ok: false, name: 'missing_required_field', message: `Missing \`${field}\` field.` }
+  }
+  if (typeof payload.from !== 'string' || !isAddress(payload.from)) {
+    return { ok: false, name: 'invalid_from_address', message: 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.' }
+  }
+  const to = asList(payload.to)
+  if (!to || to.length === 0 || to.length > 50 || !to.every(isAddress)) {
+    return { ok: false, name: 'validation_error', message: 'Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.' }
+  }
+  const replyTo = payload.reply_to === undefined ? undefined : asList(payload.reply_to)
+  if (replyTo === null || (replyTo && !replyTo.every(isAddress))) {
+    return { ok: false, name: 'validation_error', message: 'Invalid `reply_to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.' }
+  }
+  if (typeof payload.subject !== 'string') return { ok: false, name: 'validation_error', message: 'Invalid `subject` field.' }
+  if (typeof payload.html !== 'string' && typeof payload.text !== 'string') return { ok: false, name: 'validation_error', message: 'Missing `html` or `text` field.' }
+  if (options.batch && (payload.attachments !== undefined || payload.scheduled_at !== undefined)) {
+    return { ok: false, name: 'validation_error', message: 'Attachments and scheduled sending are not supported in batch requests.' }
+  }
+  return {
+    ok: true,
+    email: {
+      from: payload.from,
+      to,
+      subject: payload.subject,
+      html: typeof payload.html === 'string' ? payload.html : undefined,
+      text: typeof payload.text === 'string' ? payload.text : undefined,
+      replyTo,
+    },
+  }
+}
+
+export async function startFakeResendServer(options: { apiKey?: string; requestsPerSecond?: number } = {}): Promise<FakeResendServer> {
   const apiKey = options.apiKey ?? `re_test_${randomUUID().replaceAll('-', '')}`
   const accepted: AcceptedEmail[] = []
   const requests: RecordedRequest[] = []
-  const idempotency = new Map<string, { bodyHash: string; id: string }>()
+  // Per key: the request's body hash and the exact answer, replayed for a repeat.
+  const idempotency = new Map<string, { bodyHash: string; status: number; payload: unknown }>()
   let faults: InjectedFault[] = []
   const received = new Map<string, Record<string, unknown>>()
+  const limit = options.requestsPerSecond ?? null
+  let tokens = limit ?? 0
+  let refilledAt = performance.now()
+  let rateLimited = 0
+
+  /** Take one request from the bucket; null = allowed, else seconds until one is free. */
+  function takeToken(): number | null {
+    if (limit === null) return null
+    const now = performance.now()
+    tokens = Math.min(limit, tokens + ((now - refilledAt) / 1000) * limit)
+    refilledAt = now
+    if (tokens >= 1) {
+      tokens -= 1
+      return null
+    }
+    return (1 - tokens) / limit
+  }
+
+  function rateHeaders(): Record<string, string> {
+    if (limit === null) return {}
+    return { 'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, Math.floor(tokens))), 'ratelimit-reset': String(Math.max(1, Math.ceil((1 - Math.min(1, tokens)) / limit))) }
+  }
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -86,7 +156,7 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
 
   function reply(res: ServerResponse, record: RecordedRequest, status: number, payload: unknown, headers: Record<string, string> = {}) {
     record.status = status
-    res.writeHead(status, { 'content-type': 'application/json', ...headers })
+    res.writeHead(status, { 'content-type': 'application/json', ...rateHeaders(), ...headers })
     res.end(JSON.stringify(payload))
   }
 
@@ -103,7 +173,8 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
       if (!email) return error(res, record, 404, 'not_found', 'Email not found')
       return reply(res, record, 200, email)
     }
-    if (record.path !== '/emails') return error(res, record, 404, 'not_found', 'The requested endpoint does not exist.')
+    const batch = record.path === '/emails/batch'
+    if (record.path !== '/emails' && !batch) return error(res, record, 404, 'not_found', 'The requested endpoint does not exist.')
     if (record.method !== 'POST') return error(res, record, 405, 'method_not_allowed', 'Method is not allowed for the requested path.')
 
     const authorization = req.headers.authorization
@@ -129,62 +200,70 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
     }
     if (fault?.kind === 'server_error') return error(res, record, fault.status ?? 500, 'internal_server_error', 'An unexpected error occurred.')
 
+    const wait = takeToken()
+    if (wait !== null) {
+      rateLimited += 1
+      const retryAfter = String(Math.max(1, Math.ceil(wait)))
+      return error(res, record, 429, 'rate_limit_exceeded', `Too many requests. You can only make ${limit} requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.`, { 'retry-after': retryAfter, 'ratelimit-reset': retryAfter })
+    }
+
     const idempotencyKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null
     if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 256)) {
       return error(res, record, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.')
     }
 
-    let payload: Record<string, unknown>
+    let parsed: unknown
     try {
-      const parsed: unknown = JSON.parse(record.body)
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object')
-      payload = parsed as Record<string, unknown>
+      parsed = JSON.parse(record.body)
     } catch {
       return error(res, record, 422, 'validation_error', 'Invalid JSON body.')
     }
 
     const bodyHash = createHash('sha256').update(record.body).digest('hex')
-    if (idempotencyKey !== null) {
-      const previous = idempotency.get(idempotencyKey)
+    // Batch and single-send keys live apart, as at Resend.
+    const replayKey = idempotencyKey === null ? null : `${batch ? 'batch' : 'single'}:${idempotencyKey}`
+    if (replayKey !== null) {
+      const previous = idempotency.get(replayKey)
       if (previous && previous.bodyHash !== bodyHash) {
         return error(res, record, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload. Change your idempotency key or payload.')
       }
-      if (previous) return reply(res, record, 200, { id: previous.id })
+      if (previous) return reply(res, record, previous.status, previous.payload)
+    }
+    const remember = (status: number, payload: unknown) => {
+      if (replayKey !== null) idempotency.set(replayKey, { bodyHash, status, payload })
+      return reply(res, record, status, payload)
     }
 
-    for (const field of ['from', 'to', 'subject'] as const) {
-      if (payload[field] === undefined || payload[field] === '') return error(res, record, 422, 'missing_required_field', `Missing \`${field}\` field.`)
-    }
-    if (typeof payload.from !== 'string' || !isAddress(payload.from)) {
-      return error(res, record, 422, 'invalid_from_address', 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.')
-    }
-    const to = asList(payload.to)
-    if (!to || to.length === 0 || to.length > 50 || !to.every(isAddress)) {
-      return error(res, record, 422, 'validation_error', 'Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.')
-    }
-    const replyTo = payload.reply_to === undefined ? undefined : asList(payload.reply_to)
-    if (replyTo === null || (replyTo && !replyTo.every(isAddress))) {
-      return error(res, record, 422, 'validation_error', 'Invalid `reply_to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.')
-    }
-    if (typeof payload.subject !== 'string') return error(res, record, 422, 'validation_error', 'Invalid `subject` field.')
-    if (typeof payload.html !== 'string' && typeof payload.text !== 'string') {
-      return error(res, record, 422, 'validation_error', 'Missing `html` or `text` field.')
+    if (!batch) {
+      const checked = validateEmail(parsed, { batch: false })
+      if (!checked.ok) return error(res, record, 422, checked.name, checked.message)
+      const id = randomUUID()
+      accepted.push({ id, ...checked.email, idempotencyKey, batchIndex: null, receivedAt: new Date() })
+      return remember(200, { id })
     }
 
-    const id = randomUUID()
-    if (idempotencyKey !== null) idempotency.set(idempotencyKey, { bodyHash, id })
-    accepted.push({
-      id,
-      from: payload.from,
-      to,
-      subject: payload.subject,
-      html: typeof payload.html === 'string' ? payload.html : undefined,
-      text: typeof payload.text === 'string' ? payload.text : undefined,
-      replyTo,
-      idempotencyKey,
-      receivedAt: new Date(),
+    if (!Array.isArray(parsed)) return error(res, record, 422, 'validation_error', 'The batch must be an array of emails.')
+    if (parsed.length === 0) return error(res, record, 422, 'validation_error', 'The batch must contain at least one email.')
+    if (parsed.length > 100) return error(res, record, 422, 'validation_error', 'Too many emails in the batch. The maximum is 100.')
+    const mode = req.headers['x-batch-validation'] === 'permissive' ? 'permissive' : 'strict'
+    const checked = parsed.map((item) => validateEmail(item, { batch: true }))
+    if (mode === 'strict') {
+      const index = checked.findIndex((result) => !result.ok)
+      const first = checked[index]
+      if (first && !first.ok) return error(res, record, 422, first.name, `emails[${index}]: ${first.message}`)
+    }
+    const data: Array<{ id: string }> = []
+    const errors: Array<{ index: number; message: string }> = []
+    checked.forEach((result, index) => {
+      if (!result.ok) {
+        errors.push({ index, message: result.message })
+        return
+      }
+      const id = randomUUID()
+      data.push({ id })
+      accepted.push({ id, ...result.email, idempotencyKey, batchIndex: index, receivedAt: new Date() })
     })
-    return reply(res, record, 200, { id })
+    return remember(200, mode === 'permissive' ? { data, errors } : { data })
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -198,6 +277,9 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
     apiKey,
     accepted,
     requests,
+    get rateLimited() {
+      return rateLimited
+    },
     failNext(count, fault) {
       for (let i = 0; i < count; i += 1) faults.push(fault)
     },
@@ -230,6 +312,9 @@ export async function startFakeResendServer(options: { apiKey?: string } = {}): 
       requests.length = 0
       idempotency.clear()
       faults = []
+      rateLimited = 0
+      tokens = limit ?? 0
+      refilledAt = performance.now()
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
