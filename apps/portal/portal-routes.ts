@@ -28,8 +28,8 @@ export const portalPages = [
   { name: 'resource-file', path: 'resources/:resourceId/file', file: 'pages/resource-file.ts' },
   // A library link: records the visit, then redirects to the address.
   { name: 'resource-open', path: 'resources/:resourceId/open', file: 'pages/resource-open.ts' },
-  // A link in an announcement e-mail: records the click, then redirects to the announcement's own link.
-  { name: 'announcement-click', path: 'announcements/click/:token/:link', file: 'pages/announcement-click.ts' },
+  // A link in an announcement e-mail: records the click, then redirects to the announcement's own link (a page when the link does not work).
+  { name: 'announcement-click', path: 'announcements/click/:token/:link', file: 'pages/announcement-click.tsx' },
   // An announcement e-mail's open pixel (a 1×1 GIF, loader only).
   { name: 'announcement-open', path: 'announcements/open/:token', file: 'pages/announcement-open.ts' },
 ] as const

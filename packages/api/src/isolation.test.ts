@@ -320,6 +320,77 @@ describe('tenant isolation through every procedure', () => {
   })
 })
 
+/**
+ * The string boundary on every procedure: each probe above runs again with a
+ * NUL appended to every string of its input. No procedure may answer
+ * INTERNAL_SERVER_ERROR (NUL used to reach Postgres and end as a 500); one
+ * with text in its input answers a field error, except where the procedure
+ * strips (search boxes, rich-text bodies).
+ */
+describe('control characters in every procedure’s input', () => {
+  type Call = { path: string; hadText: boolean; code: string }
+  const calls: Call[] = []
+  const withNul = (value: unknown): { value: unknown; hadText: boolean } => {
+    if (typeof value === 'string') return { value: `${value}\u0000`, hadText: true }
+    if (Array.isArray(value)) {
+      const items = value.map(withNul)
+      return { value: items.map((item) => item.value), hadText: items.some((item) => item.hadText) }
+    }
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      const entries = Object.entries(value).map(([key, item]) => [key, withNul(item)] as const)
+      return { value: Object.fromEntries(entries.map(([key, item]) => [key, item.value])), hadText: entries.some(([, item]) => item.hadText) }
+    }
+    return { value, hadText: false }
+  }
+  // A caller whose procedures get the NUL-ed input and report how they answered.
+  const nulCaller = (caller: unknown, path: string[] = []): unknown =>
+    new Proxy(() => undefined, {
+      get: (_target, property) => (typeof property === 'string' && property !== 'then' ? nulCaller(caller, [...path, property]) : undefined),
+      apply: async (_target, _this, args: unknown[]) => {
+        const procedure = path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (...input: unknown[]) => Promise<unknown>
+        const input = withNul(args[0])
+        try {
+          const result = await procedure(input.value)
+          calls.push({ path: path.join('.'), hadText: input.hadText, code: 'OK' })
+          return result
+        } catch (error) {
+          calls.push({ path: path.join('.'), hadText: input.hadText, code: appErrorOf(error)?.code ?? 'UNMAPPED' })
+          throw error
+        }
+      },
+    })
+
+  it('no procedure answers a 500, and text with a NUL is a field error (or stripped where the procedure says so)', async () => {
+    const [admin, partner] = [callerA, partnerCallerA]
+    callerA = nulCaller(admin) as typeof callerA
+    partnerCallerA = nulCaller(partner) as typeof partnerCallerA
+    try {
+      for (const probe of Object.values(probes)) await probe().catch(() => undefined)
+    } finally {
+      callerA = admin
+      partnerCallerA = partner
+    }
+    expect(calls.filter((call) => call.code === 'INTERNAL' || call.code === 'UNMAPPED')).toEqual([])
+    const strips = new Set(Object.entries(appRouter._def.procedures).filter(([, procedure]) => ((procedure as unknown as { _def: { meta?: { stripControlCharacters?: string[] } } })._def.meta?.stripControlCharacters ?? []).length > 0).map(([path]) => path))
+    expect([...strips].sort()).toEqual(['admin.announcements.save', 'admin.partners.list', 'admin.programmePages.save', 'admin.registrations.queue', 'admin.resources.list', 'portal.registrations.list', 'portal.resources.search'])
+    const accepted = calls.filter((call) => call.hadText && !strips.has(call.path) && call.code !== 'VALIDATION')
+    expect(accepted).toEqual([])
+    // Every procedure called with text in its input took part.
+    expect(new Set(calls.filter((call) => call.hadText).map((call) => call.path)).size).toBeGreaterThan(60)
+  })
+
+  it('says which field, in the words the forms show', async () => {
+    try {
+      await callerA.admin.registrations.reject({ registrationId: b.registrationId, reason: 'Nope\u0000' })
+      throw new Error('expected a refusal')
+    } catch (error) {
+      expect(appErrorOf(error)?.fieldErrors).toEqual({ reason: ['This field contains invisible control characters.'] })
+    }
+    const listed = await partnerCallerA.portal.registrations.list({ search: 'Bravo\u0000' })
+    expect(listed).toEqual([])
+  })
+})
+
 describe('role checks in the tRPC middleware', () => {
   it('refuses by role before core runs, and refuses the wrong app or session kind', async () => {
     const vendor = await createVendor(deps)

@@ -1,4 +1,4 @@
-import { type AppErrorCode, AppError, appErrorCodes, type CoreContext, type StaffPermission, staffCan, zodFieldErrors } from '@accord/core'
+import { type AppErrorCode, AppError, appErrorCodes, type CoreContext, scanForControlCharacters, type StaffPermission, staffCan, zodFieldErrors } from '@accord/core'
 import { initTRPC, TRPCError } from '@trpc/server'
 import superjson from 'superjson'
 import { ZodError } from 'zod'
@@ -19,7 +19,16 @@ export function toTrpcError(error: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. Please try again.', cause: error instanceof Error ? error : undefined })
 }
 
-const t = initTRPC.context<ApiContext>().create({
+export interface ApiMeta {
+  /**
+   * Input paths whose control characters are replaced by spaces instead of
+   * refused: search boxes (nobody should be told their search "contains
+   * control characters") and rich-text bodies (the sanitiser drops them anyway).
+   */
+  stripControlCharacters?: readonly string[]
+}
+
+const t = initTRPC.context<ApiContext>().meta<ApiMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const appError = error.cause instanceof AppError ? error.cause : null
@@ -47,7 +56,20 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result
 })
 
-export const publicProcedure = t.procedure.use(mapErrors)
+/**
+ * Every procedure, before its input is parsed: one boundary for string
+ * input. Control characters (NUL, other C0 controls, DEL, lone surrogates)
+ * in any field are a field error ("This field contains invisible control
+ * characters.") instead of a Postgres error and a 500.
+ */
+const refuseControlCharacters = t.middleware(async ({ meta, getRawInput, next }) => {
+  const raw = await getRawInput()
+  const { value, fieldErrors } = scanForControlCharacters(raw, { strip: meta?.stripControlCharacters })
+  if (fieldErrors) throw AppError.validation(fieldErrors)
+  return value === raw ? next() : next({ getRawInput: async () => value })
+})
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseControlCharacters)
 
 export const staffProcedure = (permission?: StaffPermission) =>
   publicProcedure.use(({ ctx, next }) => {

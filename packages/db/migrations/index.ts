@@ -21,6 +21,7 @@ import * as engagementRowsOfOwnPeople from './20261130T200000_engagement_rows_of
 import * as inboundQueue from './20261207T110000_inbound_queue.js'
 import * as accessRevocation from './20261207T120000_access_revocation.js'
 import * as mailQueuesAndRedaction from './20261207T130000_mail_queues_and_redaction.js'
+import * as partnerScopePolicies from './20261207T140000_partner_scope_policies.js'
 
 /**
  * Every migration, by file name. Static imports keep migrations loadable
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '20261207T110000_inbound_queue': inboundQueue,
   '20261207T120000_access_revocation': accessRevocation,
   '20261207T130000_mail_queues_and_redaction': mailQueuesAndRedaction,
+  '20261207T140000_partner_scope_policies': partnerScopePolicies,
 }

@@ -12,6 +12,7 @@ import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
 import { useRefreshWhile } from '~/lib/use-refresh-while'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.detail.announcement.title} · Announcements`} · ${APP_NAME}` }]
 
@@ -24,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return data({ detail, audienceText: describeAudience(audience, new Map(partnerNames)), canManage: staffCan(user.staffRole, 'announcements.manage') }, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'announcements.manage')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -47,7 +48,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { intent })
   }
-}
+})
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>['detail']
 

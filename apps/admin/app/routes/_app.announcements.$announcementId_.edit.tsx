@@ -5,11 +5,13 @@ import { useFocusOnErrors } from '~/components/forms'
 import { AnnouncementForm } from '~/lib/announcements-form'
 import { loadEditor, submitEditor } from '~/lib/announcements.server'
 import { APP_NAME, errorTitle } from '~/lib/meta'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded?.announcement ? errorTitle(error) : `Edit: ${loaded.announcement.title}`} · ${APP_NAME}` }]
 
 export const loader = (args: LoaderFunctionArgs) => loadEditor(args)
-export const action = (args: ActionFunctionArgs) => submitEditor(args)
+// The editor shows its errors under 'announcement', whichever button sent it.
+export const action = formAction((args: ActionFunctionArgs) => submitEditor(args), { intent: () => 'announcement' })
 
 export default function EditAnnouncement() {
   const { tierOptions, partnerOptions, resourceOptions, announcement } = useLoaderData<typeof loader>()

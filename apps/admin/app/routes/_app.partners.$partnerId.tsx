@@ -12,6 +12,7 @@ import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
 import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 const INVITE_FIELDS = ['email', 'name', 'role'] as const
 const ENGAGEMENT_DAYS = 90
@@ -48,7 +49,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'partners.manage')
   const partnerId = params.partnerId ?? ''
   const form = await request.formData()
@@ -121,7 +122,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-}
+})
 
 export default function PartnerPage() {
   const pageAction = usePageAction()

@@ -9,6 +9,7 @@ import { formValues } from '~/lib/forms'
 import { pageMeta } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Add a partner')
 
@@ -17,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data({ typeOptions: PARTNER_TYPES.map((type) => ({ value: type, label: partnerTypeLabels[type] })), tierOptions: (await caller.admin.workspace.get()).settings.tiers.map((tier) => ({ value: tier.name, label: `${tier.name} (${tier.commissionRatePercent} %)` })) }, { headers })
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'partners.manage')
   const values = formValues(await request.formData(), PARTNER_FIELDS)
   try {
@@ -26,7 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: PARTNER_FIELDS, values })
   }
-}
+})
 
 export default function NewPartner() {
   const { typeOptions, tierOptions } = useLoaderData<typeof loader>()

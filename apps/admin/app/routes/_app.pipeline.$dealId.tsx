@@ -27,6 +27,7 @@ import {
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { renameFieldErrors } from '~/server/field-errors.server'
 import { notFound, requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.deal.customerName} · Pipeline`} · ${APP_NAME}` }]
 
@@ -55,7 +56,7 @@ function attributionFieldNames(rowCount: number): string[] {
   return names
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'registrations.decide')
   const dealId = params.dealId ?? ''
   const form = await request.formData()
@@ -101,7 +102,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-}
+})
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>
 type Deal = LoaderData['deal']

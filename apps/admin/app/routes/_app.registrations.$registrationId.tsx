@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
 import { APP_NAME } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: loaded ? `${loaded.registration.caseReference} ${loaded.registration.companyName} · Registrations · ${APP_NAME}` : `Registration · ${APP_NAME}` },
@@ -32,7 +33,7 @@ const FIELDS = {
 } as const
 type Intent = keyof typeof FIELDS
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'registrations.decide')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '') as Intent
@@ -70,7 +71,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { intent, fields: FIELDS[intent], values })
   }
-}
+})
 
 const statusTone = (status: string): 'success' | 'warning' | 'danger' | undefined =>
   status === 'approved' || status === 'won' ? 'success' : status === 'info_requested' ? 'warning' : status === 'rejected' || status === 'lost' ? 'danger' : undefined

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, relativeTime } from '~/lib/format'
 import { pageMeta } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Registrations')
 
@@ -28,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data({ statusLabels: registrationStatusLabels as Record<string, string>, view, search, conflictsOnly, mineOnly, rows, canDecide: staffCan(user.staffRole, 'registrations.decide'), now: new Date().toISOString() }, { headers })
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'registrations.decide')
   const form = await request.formData()
   const registrationIds = form.getAll('registrationId').filter((value): value is string => typeof value === 'string')
@@ -40,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { intent: 'bulk', fields: ['reason'], values: { reason } })
   }
-}
+})
 
 const statusTone = (status: string): 'success' | 'warning' | 'danger' | undefined =>
   status === 'approved' || status === 'won' ? 'success' : status === 'info_requested' ? 'warning' : status === 'rejected' || status === 'lost' ? 'danger' : undefined

@@ -13,6 +13,7 @@ import { APP_NAME, errorTitle } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff, rethrowAsNotFound } from '~/server/guard.server'
 import { useRefreshWhile } from '~/lib/use-refresh-while'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.detail.fileName} · Imports`} · ${APP_NAME}` }]
 
@@ -27,7 +28,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const FIELD_KEYS = Object.keys(registrationFieldLabels)
 const START_FIELDS = [...FIELD_KEYS.map((key) => `mapping.${key}`), 'consentConfirmed']
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'registrations.decide')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -40,7 +41,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { intent, fields: START_FIELDS, values: { ...values, consentConfirmed: consentConfirmed ? 'on' : '' } })
   }
-}
+})
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>['detail']
 

@@ -12,6 +12,7 @@ import { pageMeta } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { renameFieldErrors } from '~/server/field-errors.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Registration imports')
 
@@ -28,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const tooLarge = () => AppError.validation({ file: [`The file is larger than ${formatBytes(MAX_IMPORT_BYTES)}; split it into smaller files.`] })
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller, headers } = await requireStaff(request, context, 'registrations.decide')
   const intent = 'upload'
   // A body far above the limit is refused before it is read into memory.
@@ -52,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return actionFailure(renameFieldErrors(error, (key) => (key === 'fileName' || key === 'contentBase64' ? 'file' : key)), { intent, fields: UPLOAD_FIELDS, values })
   }
   throw redirect(`/registrations/imports/${importId}?notice=import-uploaded`, { headers })
-}
+})
 
 export default function RegistrationImports() {
   const pageAction = usePageAction()

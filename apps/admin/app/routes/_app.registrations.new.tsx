@@ -11,6 +11,7 @@ import { pageMeta } from '~/lib/meta'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
 import type { StaffPrecheckResult } from './_app.registrations.precheck'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Register for a partner')
 
@@ -61,7 +62,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller, headers } = await requireStaff(request, context, 'registrations.decide')
   const form = await request.formData()
   const text = (name: string) => {
@@ -85,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return actionFailure(error, { fields: [...FIELD_NAMES, 'partnerId'], values: { ...values, partnerId } })
   }
   throw redirect(`/registrations/${encodeURIComponent(registrationId)}?notice=registration-created`, { headers })
-}
+})
 
 function useHydrated(): boolean {
   const [hydrated, setHydrated] = useState(false)
@@ -148,6 +149,7 @@ function usePrecheck(formRef: RefObject<HTMLFormElement>) {
   const result = state.result?.ready && state.result.verdict ? state.result : null
   return {
     result,
+    notice: state.result?.limited ? state.result.message : null,
     checking: state.checking,
     onChange: (event: FormEvent<HTMLFormElement>) => {
       const name = (event.target as HTMLInputElement).name
@@ -233,6 +235,8 @@ export default function RegisterOnBehalf() {
                 </p>
                 {precheck.result.staffSummary ? <p className="small wrap-anywhere">For your team: {precheck.result.staffSummary}</p> : null}
               </div>
+            ) : precheck.notice ? (
+              <p className="muted">{precheck.notice}</p>
             ) : null}
           </div>
 

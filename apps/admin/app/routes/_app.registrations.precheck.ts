@@ -14,6 +14,8 @@ export interface StaffPrecheckResult {
   verdict: 'clear' | 'possible_conflict' | 'needs_review' | null
   message: string
   staffSummary: string | null
+  /** Too many checks in the last minute (429): `message` says so and the form shows it. */
+  limited?: boolean
 }
 
 const NOTHING: StaffPrecheckResult = { ready: false, verdict: null, message: '', staffSummary: null }
@@ -40,6 +42,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return Response.json({ ready: result.ready, verdict: result.verdict, message: result.message, staffSummary: result.staffSummary } satisfies StaffPrecheckResult, { headers })
   } catch (error) {
     const appError = appErrorOf(error)
+    if (appError?.code === 'RATE_LIMITED') {
+      headers.set('Retry-After', String(appError.retryAfterSeconds ?? 60))
+      return Response.json({ ready: false, verdict: null, message: appError.message, staffSummary: null, limited: true } satisfies StaffPrecheckResult, { status: 429, headers })
+    }
     if (!appError || appError.code === 'INTERNAL') console.error('[admin] registration pre-check failed:', error)
     // The check is a courtesy: when it cannot answer, the form simply shows nothing.
     return Response.json(NOTHING, { status: appError?.httpStatus ?? 500, headers })

@@ -16,6 +16,7 @@ import { rethrowResourceAsNotFound, submitReplacementFile } from '~/lib/resource
 import { useRefreshWhile } from '~/lib/use-refresh-while'
 import { actionFailure } from '~/server/action-result.server'
 import { notFound, requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: loaded ? `${loaded.resource.title} · Resources · ${APP_NAME}` : errorTitle(error) }]
 
@@ -26,7 +27,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return data({ resource, ...suggestions, canManage: staffCan(user.staffRole, 'resources.manage'), maxBytes: MAX_RESOURCE_FILE_BYTES, accept: ACCEPTED_RESOURCE_EXTENSIONS.join(',') }, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const staff = await requireStaff(request, context, 'resources.manage')
   const resourceId = params.resourceId ?? ''
   if ((request.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
@@ -60,7 +61,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (appErrorOf(error)?.code === 'NOT_FOUND') throw notFound('This resource does not exist.')
     return actionFailure(error, { intent })
   }
-}
+})
 
 const DONE_NOTICES: Record<string, string> = {
   created: 'Resource added. Partners who may see it find it in the portal’s library now.',

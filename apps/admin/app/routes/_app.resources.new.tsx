@@ -10,6 +10,7 @@ import { pageMeta } from '~/lib/meta'
 import { FileField, ResourceFields, UploadProgress, useUploadWithProgress } from '~/lib/resources-form'
 import { submitNewResource } from '~/lib/resources.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('New resource')
 
@@ -19,12 +20,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data({ ...suggestions, maxBytes: MAX_RESOURCE_FILE_BYTES, accept: ACCEPTED_RESOURCE_EXTENSIONS.join(',') }, { headers })
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const staff = await requireStaff(request, context, 'resources.manage')
   const result = await submitNewResource(staff, request)
   if (result.ok) throw redirect(result.redirectTo, { headers: staff.headers })
   return data(result.failure, { status: result.status })
-}
+}, { intent: () => 'resource' })
 
 export default function NewResource() {
   const { tiers, industries, useCases, maxBytes, accept } = useLoaderData<typeof loader>()

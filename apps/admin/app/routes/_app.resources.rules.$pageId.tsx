@@ -13,6 +13,7 @@ import { rethrowPageAsNotFound, submitProgrammePageForm } from '~/lib/programme-
 import { actionFailure } from '~/server/action-result.server'
 import { notFound, requireStaff } from '~/server/guard.server'
 import { appErrorOf } from '@accord/api'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [{ title: `${error || !loaded ? errorTitle(error) : `${loaded.page.title} · Programme rules`} · ${APP_NAME}` }]
 
@@ -22,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return data({ page, canManage: staffCan(user.staffRole, 'programme.manage') }, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'programme.manage')
   const pageId = params.pageId ?? ''
   const form = await request.formData()
@@ -43,7 +44,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (code === 'NOT_FOUND' || code === 'VALIDATION') throw notFound('This page does not exist.')
     return actionFailure(error, { intent })
   }
-}
+}, { intent: (form) => (form.get('intent') === 'save' || form.get('intent') === 'publish' ? 'page' : String(form.get('intent') ?? '')) })
 
 export default function ProgrammePageEditor() {
   const { page, canManage } = useLoaderData<typeof loader>()

@@ -11,6 +11,7 @@ import { pageMeta } from '~/lib/meta'
 import { RULES_PATH } from '~/lib/programme-pages'
 import { actionFailure } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Programme rules')
 
@@ -23,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data({ pages, canManage: staffCan(user.staffRole, 'programme.manage'), missingTemplates: TEMPLATE_SLUGS.filter((slug) => !slugs.has(slug)).length }, { headers })
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'programme.manage')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -49,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { intent })
   }
-}
+})
 
 const DONE_NOTICES: Record<string, (count: number) => string> = {
   templates: (count) => (count === 0 ? 'All template pages already exist; nothing was added.' : `${count === 1 ? 'One draft page was' : `${count} draft pages were`} written from your programme settings. Review them, then publish.`),

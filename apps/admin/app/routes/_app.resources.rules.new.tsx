@@ -8,6 +8,7 @@ import { RULES_PATH } from '~/lib/programme-pages'
 import { ProgrammePageForm } from '~/lib/programme-pages-form'
 import { submitProgrammePageForm } from '~/lib/programme-pages.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('New programme page')
 
@@ -16,10 +17,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data({}, { headers })
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'programme.manage')
   return submitProgrammePageForm(caller, await request.formData(), undefined)
-}
+}, { intent: () => 'page' })
 
 export default function NewProgrammePage() {
   const result = useActionData<typeof action>()

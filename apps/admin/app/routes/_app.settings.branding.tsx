@@ -17,6 +17,7 @@ import { errorsFor, formValues } from '~/lib/forms'
 import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Branding')
 
@@ -65,7 +66,7 @@ async function uploadLogo(request: Request, ctx: Parameters<typeof setPortalLogo
   }
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { ctx, caller } = await requireStaff(request, context, 'settings.manage')
   if ((request.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return uploadLogo(request, ctx)
   const form = await request.formData()
@@ -85,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: BRANDING_FIELDS, values, intent: 'branding' })
   }
-}
+})
 
 /** A picture of the portal's sign-in page in the chosen brand, updated as the form changes. */
 function PortalPreview({ name, colour, logoUrl, supportEmail }: { name: string; colour: string; logoUrl: string | null; supportEmail: string }) {

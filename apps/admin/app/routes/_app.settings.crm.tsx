@@ -42,6 +42,7 @@ import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { renameFieldErrors } from '~/server/field-errors.server'
 import { requireStaff } from '~/server/guard.server'
 import { useRefreshWhile } from '~/lib/use-refresh-while'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('CRM')
 
@@ -54,7 +55,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** Intents a partner manager (crm.view) may use; everything else needs crm.manage. */
 const VIEW_INTENTS = new Set(['preview'])
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller, user } = await requireStaff(request, context, 'crm.view')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -150,7 +151,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-}
+})
 
 type Settings = ReturnType<typeof useLoaderData<typeof loader>>['settings']
 type Run = Settings['runs'][number]

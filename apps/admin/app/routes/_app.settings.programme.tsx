@@ -10,6 +10,7 @@ import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { renameFieldErrors } from '~/server/field-errors.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Programme')
 
@@ -54,7 +55,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const strings = (form: FormData, name: string) => form.getAll(name).filter((value): value is string => typeof value === 'string')
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'programme.manage')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -153,7 +154,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-}
+}, { intent: (form) => (form.get('intent') === 'motion' ? `motion-${String(form.get('motion') ?? '')}` : String(form.get('intent') ?? '')) })
 
 const hourLabel = (hour: number) => `${String(hour).padStart(2, '0')}:00`
 const amountText = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-GB', { maximumFractionDigits: 2 }))

@@ -10,6 +10,7 @@ import { formatDateTime } from '~/lib/format'
 import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Slack')
 
@@ -24,7 +25,7 @@ const CONNECT_FIELDS = ['mode', 'webhookUrl', 'channelLabel', 'botToken', 'chann
 const SECRET_FIELDS = new Set(['webhookUrl', 'botToken', 'signingSecret'])
 const SLACK_API_URL = 'https://slack.com/api/'
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { caller } = await requireStaff(request, context, 'slack.manage')
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -84,7 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     default:
       return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
   }
-}
+}, { intent: (form) => (form.get('intent') === 'partner-channel' ? `partner-channel:${String(form.get('partnerId') ?? '')}` : String(form.get('intent') ?? '')) })
 
 type Settings = ReturnType<typeof useLoaderData<typeof loader>>['settings']
 type ActionResult = ReturnType<typeof useActionData<typeof action>>

@@ -10,6 +10,7 @@ import { formatDateTime, relativeTime } from '~/lib/format'
 import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Team')
 
@@ -36,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
   // Deactivation is for owners and admins; everything else on this page for owners.
@@ -80,7 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   return actionFailure(new Error(`Unknown intent "${intent.slice(0, 40)}"`), { intent })
-}
+})
 
 export default function Team() {
   const pageAction = usePageAction()

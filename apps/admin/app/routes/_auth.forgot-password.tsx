@@ -8,6 +8,7 @@ import { pageMeta } from '~/lib/meta'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { lastWorkspace } from '~/server/session.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Reset your password')
 
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { workspace: url.searchParams.get('workspace')?.slice(0, 63) ?? lastWorkspace(request) ?? '', validMinutes: PASSWORD_RESET_MINUTES }
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export const action = formAction(async ({ request }: ActionFunctionArgs) => {
   const values = formValues(await request.formData(), FIELDS)
   if (!values.workspace.trim()) return actionFailure(AppError.validation({ workspace: ['Enter your workspace address.'] }), { fields: FIELDS, values })
   try {
@@ -30,7 +31,7 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: FIELDS, values })
   }
-}
+})
 
 export default function ForgotPassword() {
   const { workspace, validMinutes } = useLoaderData<typeof loader>()

@@ -10,6 +10,7 @@ import { isTokenErrorCode, tokenErrorTitles } from '~/lib/token-errors'
 import { actionFailure } from '~/server/action-result.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { startStaffSession } from '~/server/session.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Join your team on Accord')
 
@@ -31,7 +32,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const values = formValues(await request.formData(), FIELDS)
   const token = params.token ?? ''
   try {
@@ -44,7 +45,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: FIELDS, values })
   }
-}
+})
 
 export default function AcceptInvitation() {
   const data = useLoaderData<typeof loader>()

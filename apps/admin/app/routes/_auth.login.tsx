@@ -10,6 +10,7 @@ import { safeRedirectPath } from '~/lib/paths'
 import { actionFailure } from '~/server/action-result.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { getStaffSession, lastWorkspace, startStaffSession } from '~/server/session.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Sign in')
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { workspace: url.searchParams.get('workspace')?.slice(0, 63) ?? lastWorkspace(request) ?? '', redirectTo }
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const values = formValues(await request.formData(), FIELDS)
   try {
     const deps = await runtimeDeps()
@@ -32,7 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: FIELDS, values })
   }
-}
+})
 
 export default function Login() {
   const { workspace, redirectTo } = useLoaderData<typeof loader>()

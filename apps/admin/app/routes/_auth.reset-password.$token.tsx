@@ -9,10 +9,11 @@ import { isTokenErrorCode, tokenErrorTitles } from '~/lib/token-errors'
 import { actionFailure, actionSuccess } from '~/server/action-result.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { startStaffSession } from '~/server/session.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Choose a new password')
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const values = formValues(await request.formData(), ['password'])
   try {
     const deps = await runtimeDeps()
@@ -24,7 +25,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: ['password'], values })
   }
-}
+})
 
 export default function ResetPassword() {
   const result = useActionData<typeof action>()

@@ -11,6 +11,7 @@ import { trpc } from '~/lib/trpc'
 import { actionFailure } from '~/server/action-result.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { getStaffSession, startStaffSession } from '~/server/session.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Create your workspace')
 
@@ -25,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { portalPrefix: prefix, portalSuffix: suffix }
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const values = formValues(await request.formData(), FIELDS)
   try {
     const deps = await runtimeDeps()
@@ -35,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return actionFailure(error, { fields: FIELDS, values })
   }
-}
+})
 
 type SlugStatus = { state: 'idle' | 'checking' | 'available' | 'unavailable' | 'offline'; message: string }
 

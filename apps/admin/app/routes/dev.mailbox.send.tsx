@@ -9,6 +9,7 @@ import { ErrorContent } from '~/components/error-page'
 import { pageMeta } from '~/lib/meta'
 import { notFound } from '~/server/guard.server'
 import { runtimeDeps } from '~/server/runtime.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta = pageMeta('Send a registration e-mail in')
 
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { defaultTo: `registrations+${workspace}@${emailEnv().INBOUND_EMAIL_DOMAIN}`, template: registrationMailTemplate() }
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export const action = formAction(async ({ request }: ActionFunctionArgs) => {
   if (!devMailboxEnabled()) throw notFound()
   const form = await request.formData()
   const text = (name: string) => String(form.get(name) ?? '').slice(0, 20_000)
@@ -42,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
         ? 'This message was already received.'
         : `Not accepted: ${outcome.detail}`
   return data({ ok: outcome.outcome === 'queued', message })
-}
+})
 
 const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim()
 
@@ -78,7 +79,7 @@ export default function SendMailIn() {
       <p className="muted">Write as a partner user would to the vendor’s registration address. Demo partner users: anna@contoso.example, ben@fabrikam.example, chloe@adatum.example.</p>
       {result ? (
         <Alert tone={result.ok ? 'success' : 'warning'} title={result.ok ? 'Received' : 'Not processed'}>
-          {result.message}
+          {'message' in result ? result.message : result.formError}
         </Alert>
       ) : null}
       <Form method="post" className="stack card">

@@ -3,13 +3,14 @@ import { resendEmailVerification } from '@accord/core'
 import { type ActionFunctionArgs, redirect } from '@remix-run/node'
 import { safeRedirectPath } from '~/lib/paths'
 import { requireStaff } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export async function loader() {
   return redirect('/')
 }
 
 /** "Resend verification" from the unverified banner or the verify page; answers with a notice on the page it came from. */
-export async function action({ request, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context }: ActionFunctionArgs) => {
   const { user, deps } = await requireStaff(request, context)
   const form = await request.formData()
   const back = new URL(safeRedirectPath(form.get('redirectTo')), 'http://admin.invalid')
@@ -25,4 +26,4 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   back.searchParams.set('notice', notice)
   return redirect(`${back.pathname}${back.search}`)
-}
+})

@@ -1,4 +1,4 @@
-import { acknowledgeAnnouncementByLink } from '@accord/core'
+import { acknowledgeAnnouncementByLink, announcementLinkState } from '@accord/core'
 import { SubmitButton } from '@accord/ui'
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -9,6 +9,7 @@ import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { formatDay } from '~/lib/registrations'
 import { runtimeDeps } from '~/server/runtime.server'
 import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * The "I have read this" link of an announcement e-mail
@@ -16,9 +17,11 @@ import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
  * the proof. A person's click acknowledges at once (GET, one click, as the
  * e-mail promises); mail scanners and link previewers, which fetch links
  * too, get a confirm button instead so they cannot acknowledge for anyone.
- * Forged, foreign or archived links get a clear page, never a 500; links
- * past their expiry (30 days after the due date, or 90 days after sending)
- * answer 410 and point to the portal, where signing in still works.
+ * Forged, changed or foreign links get a clear page with 404, links of a
+ * withdrawn announcement 410 (scanners too: they are told nothing is
+ * there), never a 500; links past their expiry (30 days after the due date,
+ * or 90 days after sending) answer 410 and point to the portal, where
+ * signing in still works.
  */
 
 const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => pattern !== 'headless'))
@@ -26,20 +29,22 @@ const isLinkScanner = createIsbotFromList(botPatterns.filter((pattern) => patter
 type Outcome =
   | { state: 'confirm' }
   | { state: 'invalid' }
+  | { state: 'withdrawn' }
   | { state: 'expired'; title: string }
   | { state: 'failed' }
   | { state: 'done'; title: string; name: string; acknowledgedAt: string | null; already: boolean; ackRequired: boolean }
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [
-  { title: portalTitle(matches, data?.state === 'invalid' ? 'This link does not work' : data?.state === 'expired' ? 'This link has expired' : 'Announcement acknowledged') },
+  { title: portalTitle(matches, data?.state === 'invalid' || data?.state === 'withdrawn' ? 'This link does not work' : data?.state === 'expired' ? 'This link has expired' : 'Announcement acknowledged') },
 ]
 
 async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome> {
   // A link of another vendor is not valid on this vendor's portal.
   if (!token.toLowerCase().startsWith(`${tenant.id.toLowerCase()}.`)) return { state: 'invalid' }
   try {
-    const result = await acknowledgeAnnouncementByLink(await runtimeDeps(), { token })
-    if (!result) return { state: 'invalid' }
+    const deps = await runtimeDeps()
+    const result = await acknowledgeAnnouncementByLink(deps, { token })
+    if (!result) return (await announcementLinkState(deps, { token })) === 'withdrawn' ? { state: 'withdrawn' } : { state: 'invalid' }
     if (result.expired) return { state: 'expired', title: result.title }
     return { state: 'done', title: result.title, name: result.name, acknowledgedAt: result.acknowledgedAt ? new Date(result.acknowledgedAt).toISOString() : null, already: result.already, ackRequired: result.ackRequired }
   } catch (error) {
@@ -48,23 +53,36 @@ async function acknowledge(tenant: PortalTenant, token: string): Promise<Outcome
   }
 }
 
+/** Scanners and HEAD requests record nothing: a button for a link that works, the same 404/410 as a person gets otherwise. */
+async function confirmFirst(tenant: PortalTenant, token: string): Promise<Outcome> {
+  if (!token.toLowerCase().startsWith(`${tenant.id.toLowerCase()}.`)) return { state: 'invalid' }
+  try {
+    const state = await announcementLinkState(await runtimeDeps(), { token })
+    return state === 'valid' ? { state: 'confirm' } : state === 'withdrawn' ? { state: 'withdrawn' } : { state: 'invalid' }
+  } catch (error) {
+    console.error('[portal] announcement acknowledgement check failed:', error)
+    return { state: 'failed' }
+  }
+}
+
 const noStore = { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }
 
 function answer(outcome: Outcome) {
-  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'expired' ? 410 : outcome.state === 'failed' ? 503 : 200
+  const status = outcome.state === 'invalid' ? 404 : outcome.state === 'withdrawn' || outcome.state === 'expired' ? 410 : outcome.state === 'failed' ? 503 : 200
   return json(outcome, { status, headers: noStore })
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requirePortalTenant(request, params, context)
-  if (request.method === 'HEAD' || isLinkScanner(request.headers.get('user-agent') ?? '')) return json<Outcome>({ state: 'confirm' }, { headers: noStore })
-  return answer(await acknowledge(tenant, params.token ?? ''))
+  const token = params.token ?? ''
+  if (request.method === 'HEAD' || isLinkScanner(request.headers.get('user-agent') ?? '')) return answer(await confirmFirst(tenant, token))
+  return answer(await acknowledge(tenant, token))
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   return answer(await acknowledge(tenant, params.token ?? ''))
-}
+})
 
 export default function AcknowledgeAnnouncement() {
   const loaded = useLoaderData<typeof loader>()
@@ -87,10 +105,10 @@ export default function AcknowledgeAnnouncement() {
               </SubmitButton>
             </Form>
           </>
-        ) : outcome.state === 'invalid' ? (
+        ) : outcome.state === 'invalid' || outcome.state === 'withdrawn' ? (
           <>
             <h1>This link does not work</h1>
-            <p>The link is incomplete, was changed, or the announcement has been withdrawn. Nothing was recorded.</p>
+            <p>{outcome.state === 'withdrawn' ? 'The announcement has been withdrawn.' : 'The link is incomplete or was changed.'} Nothing was recorded.</p>
             <p>
               You can read and acknowledge your announcements after <Link to={href('/announcements')}>signing in to the portal</Link>
               {brand.supportEmail ? (

@@ -7,6 +7,7 @@ import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { formFailure, rethrowAsNotFound } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? data.announcement.title : 'Announcement') }]
 
@@ -17,7 +18,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ announcement }, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller, headers } = await requirePartner(request, context, params)
   try {
     const result = await caller.portal.announcements.acknowledge({ announcementId: params.announcementId ?? '' })
@@ -25,7 +26,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (error) {
     return formFailure(error, { fields: [] })
   }
-}
+})
 
 export default function Announcement() {
   const { announcement } = useLoaderData<typeof loader>()

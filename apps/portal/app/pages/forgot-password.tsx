@@ -8,6 +8,7 @@ import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { formFailure, formText } from '~/server/errors.server'
 import { requestPartnerPasswordReset } from '~/server/sign-in.server'
 import { requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches, 'Reset your password') }]
 
@@ -16,7 +17,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return null
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   const form = await request.formData()
   const email = formText(form, 'email')
@@ -25,7 +26,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     return formFailure(error, { fields: ['email'], values: { email } })
   }
-}
+})
 
 export default function ForgotPassword() {
   const result = useActionData<typeof action>()

@@ -13,6 +13,7 @@ import { runtimeDeps } from '~/server/runtime.server'
 import { getPartnerSession } from '~/server/session.server'
 import { acceptPartnerInvitation, type SignInMethod, STAFF_INVITATION_MESSAGE } from '~/server/sign-in.server'
 import { requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data: page }) => [{ title: portalTitle(matches, page?.state === 'problem' ? page.heading : 'Accept your invitation') }]
 
@@ -46,7 +47,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 const FIELDS = ['name', 'signInMethod', 'password'] as const
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   const form = await request.formData()
   const name = formText(form, 'name')
@@ -69,7 +70,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return formFailure(error, { fields: FIELDS, values })
   }
   throw redirect(`${joinPortalPath(tenant.basePath, '/')}?welcome=1`, { headers })
-}
+})
 
 export default function AcceptInvitation() {
   const page = useLoaderData<typeof loader>()

@@ -12,6 +12,7 @@ import { OTHER_PORTAL_NOTICE } from '~/server/guard.server'
 import { requestSignInLink, signInWithPassword } from '~/server/sign-in.server'
 import { getPartnerSession } from '~/server/session.server'
 import { requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches, 'Sign in') }]
 
@@ -31,7 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return { notice, redirectTo: url.searchParams.get('redirectTo') ?? '' }
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   const form = await request.formData()
   const email = formText(form, 'email')
@@ -50,7 +51,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return formFailure(error, { fields: ['email', 'password'], values })
   }
   throw redirect(safeRedirectPath(formText(form, 'redirectTo'), tenant.basePath), { headers })
-}
+})
 
 export default function Login() {
   const { notice, redirectTo } = useLoaderData<typeof loader>()

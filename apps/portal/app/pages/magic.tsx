@@ -3,12 +3,13 @@ import { appErrorOf } from '@accord/api'
 import { type ActionFunctionArgs, type AppLoadContext, json, type LoaderFunctionArgs, type MetaFunction, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { PublicPage } from '~/components/portal-chrome'
-import { useSubmitting } from '~/lib/forms'
+import { isFormFailure, useSubmitting } from '~/lib/forms'
 import { joinPortalPath } from '~/lib/portal-address'
 import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { getPartnerSession } from '~/server/session.server'
 import { describeSignInLink, signInWithLink } from '~/server/sign-in.server'
 import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * A magic sign-in link. Opening it (GET) never signs anyone in: it shows
@@ -53,7 +54,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /** The "Sign in as …" button: the only place the link is used. */
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   let headers: Headers
   try {
@@ -62,12 +63,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return failure(error, request, tenant, context)
   }
   throw redirect(joinPortalPath(tenant.basePath, '/'), { headers })
-}
+})
 
 export default function MagicLink() {
   const loaded = useLoaderData<typeof loader>()
   const acted = useActionData<typeof action>()
-  const result = acted ?? loaded
+  // The form has no fields: a refused (crafted) submission just shows the page again.
+  const result = acted && !isFormFailure(acted) ? acted : loaded
   const brand = usePortalBrand()
   const href = usePortalHref()
   const signingIn = useSubmitting()

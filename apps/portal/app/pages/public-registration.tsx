@@ -1,16 +1,17 @@
 import { appErrorOf } from '@accord/api'
 import { describeRegistrationLink, STAGE_GUESSES, stageGuessLabels, submitViaRegistrationLink } from '@accord/core'
 import { Alert, Field, SelectField, SubmitButton } from '@accord/ui'
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { CheckboxField, TextAreaField } from '~/components/form-controls'
 import { PublicPage } from '~/components/portal-chrome'
-import { isFormFailure, useFocusOnFailure, useSubmitting } from '~/lib/forms'
+import { type FormFailure, isFormFailure, useFocusOnFailure, useSubmitting } from '~/lib/forms'
 import { portalTitle, usePortalBrand } from '~/lib/portal-data'
 import { formFailure, formText } from '~/server/errors.server'
 import { runtimeDeps } from '~/server/runtime.server'
 import { requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * The no-login registration page behind a partner's public link
@@ -21,36 +22,47 @@ export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches
 
 const FIELDS = ['submitterName', 'submitterEmail', 'companyName', 'website', 'contactName', 'contactEmail', 'contactRole', 'problem', 'stageGuess', 'region', 'consent'] as const
 
+/** A link that does not work: 410 when it was replaced or switched off, 404 when it never was one (here). */
+type LinkProblem = { message: string; status: 404 | 410 }
+
 async function linkFor(request: Request, params: LoaderFunctionArgs['params'], context: LoaderFunctionArgs['context']) {
   const tenant = await requirePortalTenant(request, params, context)
   const token = params.token ?? ''
   // A link of another vendor is not found on this vendor's portal.
-  if (!token.toLowerCase().startsWith(`${tenant.id.toLowerCase()}.`)) return { tenant, token, link: null, problem: 'This registration link is not valid here. Ask your partner manager for the current link.' }
+  if (!token.toLowerCase().startsWith(`${tenant.id.toLowerCase()}.`)) {
+    return { tenant, token, link: null, problem: { message: 'This registration link is not valid here. Ask your partner manager for the current link.', status: 404 } satisfies LinkProblem }
+  }
   try {
     return { tenant, token, link: await describeRegistrationLink(await runtimeDeps(), { token }), problem: null }
   } catch (error) {
     const appError = appErrorOf(error)
-    if (!appError) throw error
-    return { tenant, token, link: null, problem: appError.message }
+    if (!appError || (appError.code !== 'TOKEN_INVALID' && appError.code !== 'TOKEN_EXPIRED' && appError.code !== 'NOT_FOUND')) throw error
+    return { tenant, token, link: null, problem: { message: appError.message, status: appError.code === 'TOKEN_EXPIRED' ? 410 : 404 } satisfies LinkProblem }
   }
 }
+
+const noStore = { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { link, problem } = await linkFor(request, params, context)
-  return {
-    partnerName: link?.partnerName ?? null,
-    vendorName: link?.vendorName ?? null,
-    acceptsSubmissions: link?.acceptsSubmissions ?? false,
-    problem,
-    stageOptions: STAGE_GUESSES.map((value) => ({ value, label: stageGuessLabels[value] })),
-  }
+  return json(
+    {
+      partnerName: link?.partnerName ?? null,
+      vendorName: link?.vendorName ?? null,
+      acceptsSubmissions: link?.acceptsSubmissions ?? false,
+      problem: problem?.message ?? null,
+      stageOptions: STAGE_GUESSES.map((value) => ({ value, label: stageGuessLabels[value] })),
+    },
+    { status: problem?.status ?? 200, headers: noStore },
+  )
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const { token, link, problem } = await linkFor(request, params, context)
   const form = await request.formData()
   const values = Object.fromEntries(FIELDS.map((name) => [name, formText(form, name)])) as Record<(typeof FIELDS)[number], string>
-  if (!link) return formFailure(new Error(problem ?? 'invalid link'), { fields: [], values })
+  // Revoked, replaced or unknown: the same page as the link shows, with its status (never a 500).
+  if (!link) return json<FormFailure>({ ok: false, formError: problem?.message ?? 'This registration link is not valid.', fieldErrors: {}, values, code: 'LINK_NOT_WORKING' }, { status: problem?.status ?? 404, headers: noStore })
   try {
     const receipt = await submitViaRegistrationLink(await runtimeDeps(), {
       token,
@@ -64,7 +76,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     return formFailure(error, { fields: FIELDS, values })
   }
-}
+})
 
 export default function PublicRegistration() {
   const data = useLoaderData<typeof loader>()
@@ -83,12 +95,13 @@ export default function PublicRegistration() {
   const value = (name: string) => failure?.values[name] ?? ''
   const errors = (name: string) => failure?.fieldErrors[name]
 
-  if (data.problem || !data.partnerName) {
+  const linkProblem = failure?.code === 'LINK_NOT_WORKING' ? failure.formError : data.problem
+  if (linkProblem || !data.partnerName) {
     return (
       <PublicPage brand={brand}>
         <div className="card">
           <h1>This link does not work</h1>
-          <p>{data.problem ?? 'This registration link is not valid.'}</p>
+          <p>{linkProblem ?? 'This registration link is not valid.'}</p>
         </div>
       </PublicPage>
     )

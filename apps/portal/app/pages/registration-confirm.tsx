@@ -8,6 +8,7 @@ import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { formatDay } from '~/lib/registrations'
 import { runtimeDeps } from '~/server/runtime.server'
 import { type PortalTenant, requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * The link in "Please confirm a registration sent from your address"
@@ -55,7 +56,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   const token = params.token ?? ''
   if (!belongsTo(tenant, token)) return answer({ state: 'invalid' })
@@ -68,12 +69,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     console.error('[portal] held registration confirmation failed:', error)
     return answer({ state: 'failed' })
   }
-}
+})
 
 export default function ConfirmRegistration() {
   const loaded = useLoaderData<typeof loader>() as Outcome
-  const acted = useActionData<typeof action>() as Outcome | undefined
-  const outcome = acted ?? loaded
+  const acted = useActionData<typeof action>()
+  // The form has no fields: a refused (crafted) submission just shows the page again.
+  const outcome = acted && 'state' in acted ? (acted as Outcome) : loaded
   const brand = usePortalBrand()
   const href = usePortalHref()
   const sending = useSubmitting()

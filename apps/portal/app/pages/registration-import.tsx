@@ -11,6 +11,7 @@ import { portalTitle, usePortalBrand, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { formFailure, formText } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [{ title: portalTitle(matches, data ? `Import: ${data.import.fileName}` : 'Import') }]
 
@@ -64,7 +65,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller, headers, tenant } = await requirePartner(request, context, params)
   const importId = params.importId ?? ''
   const form = await request.formData()
@@ -87,7 +88,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return formFailure(error, { fields: [...Object.keys(mapping).map((key) => `mapping.${key}`), 'consentConfirmed'], values })
   }
   throw redirect(joinPortalPath(tenant.basePath, `/registrations/imports/${encodeURIComponent(importId)}`), { headers })
-}
+})
 
 type Data = SerializeFrom<typeof loader>
 type Import = Data['import']

@@ -11,6 +11,7 @@ import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { fieldFailure, formFailure } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches, 'Import registrations') }]
 
@@ -44,7 +45,7 @@ function storedFileName(name: string): string {
   return `${base.slice(0, 200 - extension.length).trimEnd()}${extension}`
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller, headers, tenant } = await requirePartner(request, context, params)
   const form = await request.formData()
   const file = form.get('file')
@@ -63,7 +64,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return formFailure(error, { fields: ['file'] })
   }
   throw redirect(joinPortalPath(tenant.basePath, `/registrations/imports/${encodeURIComponent(created.importId)}`), { headers })
-}
+})
 
 export default function RegistrationImports() {
   const { imports } = useLoaderData<typeof loader>()

@@ -6,6 +6,7 @@ import { useSubmitting } from '~/lib/forms'
 import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatDay } from '~/lib/registrations'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * The organisation's public registration link: colleagues without a portal
@@ -21,7 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ ...status, isAdmin: session.user.partnerRole === 'partner_admin' }, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requirePartner(request, context, params)
   const form = await request.formData()
   try {
@@ -36,7 +37,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!appError) throw error
     return json({ ok: false as const, url: null, warning: null, notice: appError.message }, { status: appError.httpStatus })
   }
-}
+})
 
 export default function RegistrationLink() {
   const data = useLoaderData<typeof loader>()
@@ -53,14 +54,14 @@ export default function RegistrationLink() {
       <p className="muted">Colleagues without a portal account can register leads through this link with their work e-mail address{data.allowedDomains.length ? ` (${data.allowedDomains.map((domain) => `@${domain}`).join(', ')})` : ''}.</p>
       {result ? (
         <Alert tone={result.ok ? 'success' : 'error'}>
-          {result.notice}
+          {'notice' in result ? result.notice : result.formError}
         </Alert>
       ) : null}
-      {result?.url ? (
+      {result && 'url' in result && result.url ? (
         <div className="card">
           <label htmlFor="registration-link-url">Your registration link</label>
           <input id="registration-link-url" readOnly value={result.url} onFocus={(event) => event.currentTarget.select()} className="wrap-anywhere" />
-          {result.warning ? <p className="error">{result.warning}</p> : null}
+          {'warning' in result && result.warning ? <p className="error">{result.warning}</p> : null}
         </div>
       ) : null}
       <section className="card" aria-labelledby="link-status">

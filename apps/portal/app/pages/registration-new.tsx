@@ -11,6 +11,7 @@ import { COMMON_CURRENCIES, verdictDisplay } from '~/lib/registrations'
 import { formFailure, formText } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
 import type { loader as precheckLoader } from './registration-precheck'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches, 'Register a lead or deal') }]
 
@@ -55,7 +56,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller, headers, tenant } = await requirePartner(request, context, params)
   const form = await request.formData()
   const values = Object.fromEntries(FIELD_NAMES.map((name) => [name, formText(form, name)])) as Record<FieldName, string>
@@ -73,7 +74,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return formFailure(error, { fields: FIELD_NAMES, values })
   }
   throw redirect(joinPortalPath(tenant.basePath, `/registrations/${encodeURIComponent(receipt.registrationId)}?created=1`), { headers })
-}
+})
 
 function useHydrated(): boolean {
   const [hydrated, setHydrated] = useState(false)
@@ -124,6 +125,7 @@ function usePrecheck(formRef: RefObject<HTMLFormElement>) {
   const result = active && data?.ready && data.verdict ? { verdict: data.verdict, message: data.message } : null
   return {
     result,
+    notice: active && data?.limited ? data.message : null,
     checking: active && fetcher.state === 'loading',
     onChange: (event: FormEvent<HTMLFormElement>) => {
       if (PRECHECK_TRIGGERS.has((event.target as HTMLInputElement).name)) schedule()
@@ -199,6 +201,8 @@ export default function NewRegistration() {
             <p className={verdictDisplay[precheck.result.verdict].className}>
               <strong>{verdictDisplay[precheck.result.verdict].title}</strong> {precheck.result.message}
             </p>
+          ) : precheck.notice ? (
+            <p className="muted">{precheck.notice}</p>
           ) : null}
         </div>
 

@@ -14,6 +14,8 @@ export interface PrecheckResult {
   ready: boolean
   verdict: Verdict | null
   message: string
+  /** Too many checks in the last minute (429): `message` says so and the form shows it. */
+  limited?: boolean
 }
 
 const NOTHING: PrecheckResult = { ready: false, verdict: null, message: '' }
@@ -38,6 +40,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     return json<PrecheckResult>({ ready: result.ready, verdict: result.verdict, message: result.message }, { headers })
   } catch (error) {
     const appError = appErrorOf(error)
+    if (appError?.code === 'RATE_LIMITED') {
+      headers.set('Retry-After', String(appError.retryAfterSeconds ?? 60))
+      return json<PrecheckResult>({ ready: false, verdict: null, message: appError.message, limited: true }, { status: 429, headers })
+    }
     if (!appError || appError.code === 'INTERNAL') console.error('[portal] registration pre-check failed:', error)
     // The check is a courtesy: when it cannot answer, the form simply shows nothing.
     return json(NOTHING, { status: appError?.httpStatus ?? 500, headers })

@@ -9,6 +9,7 @@ import { portalTitle, usePortalHref } from '~/lib/portal-data'
 import { formatAmount, formatDay, isoOf, kindLabels, registrationStatus, type Verdict, verdictDisplay } from '~/lib/registrations'
 import { formFailure, formText, rethrowAsNotFound } from '~/server/errors.server'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) => [
   { title: portalTitle(matches, data ? `${data.registration.companyName} (${data.registration.caseReference})` : 'Registration') },
@@ -63,7 +64,7 @@ function isIntent(value: string): value is Intent {
   return Object.hasOwn(INTENTS, value)
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller, headers } = await requirePartner(request, context, params)
   const registrationId = params.registrationId ?? ''
   const form = await request.formData()
@@ -93,7 +94,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   } catch (error) {
     return formFailure(error, { fields: INTENTS[intent], values })
   }
-}
+})
 
 type Detail = SerializeFrom<typeof loader>
 

@@ -10,6 +10,7 @@ import { formFailure, formText } from '~/server/errors.server'
 import { loginPath } from '~/server/guard.server'
 import { resetPartnerPassword } from '~/server/sign-in.server'
 import { requirePortalTenant } from '~/server/tenant.server'
+import { formAction } from '~/server/form-boundary.server'
 
 export const meta: MetaFunction = ({ matches }) => [{ title: portalTitle(matches, 'Choose a new password') }]
 
@@ -21,7 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 const TOKEN_CODES = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_USED'])
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, params, context }: ActionFunctionArgs) => {
   const tenant = await requirePortalTenant(request, params, context)
   const form = await request.formData()
   let headers: Headers | null
@@ -32,7 +33,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (!headers) throw redirect(loginPath(tenant, { notice: 'password-changed' }))
   throw redirect(joinPortalPath(tenant.basePath, '/'), { headers })
-}
+})
 
 export default function ResetPassword() {
   const result = useActionData<typeof action>()

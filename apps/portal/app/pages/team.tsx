@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react'
 import { portalTitle } from '~/lib/portal-data'
 import { formatDay, isoOf } from '~/lib/registrations'
 import { requirePartner } from '~/server/guard.server'
+import { formAction } from '~/server/form-boundary.server'
 
 /**
  * The organisation's people: who has access to this portal, and (for partner
@@ -21,7 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json(team, { headers })
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
+export const action = formAction(async ({ request, context, params }: ActionFunctionArgs) => {
   const { caller } = await requirePartner(request, context, params)
   const form = await request.formData()
   const intent = String(form.get('intent') ?? '')
@@ -44,7 +45,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const detail = Object.values(appError.fieldErrors ?? {}).flat()
     return json({ ok: false as const, message: detail.length > 0 ? detail.join(' ') : appError.message }, { status: appError.httpStatus })
   }
-}
+})
 
 type Person = ReturnType<typeof useLoaderData<typeof loader>>['people'][number]
 
@@ -68,7 +69,7 @@ export default function Team() {
       </div>
       {result ? (
         <div ref={messageRef} tabIndex={-1}>
-          <Alert tone={result.ok ? 'success' : 'error'}>{result.message}</Alert>
+          <Alert tone={result.ok ? 'success' : 'error'}>{'message' in result ? result.message : result.formError}</Alert>
         </div>
       ) : null}
       {canManage ? null : <p className="muted">Only your organisation’s partner admin can deactivate or reactivate people.</p>}

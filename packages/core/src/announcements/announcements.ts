@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { type TenantTransaction, sql, withTenant } from '@accord/db'
+import { isUuid, type TenantTransaction, sql, withTenant } from '@accord/db'
 import { ANNOUNCEMENT_PLACEHOLDERS, renderEmail } from '@accord/email'
 import { announcementFanout } from '@accord/jobs'
 import { z } from 'zod'
@@ -12,7 +12,7 @@ import { richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
 import { MOTIONS, type Motion } from '../settings.js'
 import { enqueueSlackMessage, slackEscape } from '../slack/outbox.js'
 import { brandOf } from '../tenants/brand.js'
-import { parseInput, uuid } from '../validation.js'
+import { parseInput, removeControlCharacters, singleLineText, titleText, uuid } from '../validation.js'
 import { PARTNER_TYPES_BY_MOTION } from './audience.js'
 import { requireVerifiedEmail } from '../identity/verified-email.js'
 
@@ -76,9 +76,9 @@ const decodeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace
 
 const audienceInput = z
   .object({
-    tiers: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+    tiers: z.array(singleLineText(40, 'tier', { min: 1 })).max(20).default([]),
     motions: z.array(z.enum(MOTIONS as unknown as [Motion, ...Motion[]])).max(5).default([]),
-    regions: z.array(z.string().trim().min(1).max(80)).max(50).default([]),
+    regions: z.array(singleLineText(80, 'region', { min: 1 })).max(50).default([]),
     partnerIds: z.array(uuid).max(500).default([]),
     userIds: z.array(uuid).max(500).default([]),
   })
@@ -87,8 +87,9 @@ export type AnnouncementAudience = z.infer<typeof audienceInput>
 
 export const saveAnnouncementInput = z.object({
   announcementId: uuid.optional(),
-  title: z.string({ required_error: 'Give the announcement a title.' }).trim().min(1, 'Give the announcement a title.').max(200, 'Keep the title under 200 characters.'),
-  bodyHtml: z.string().max(200_000, 'Keep the text under 200,000 characters.').default(''),
+  title: titleText(200, 'Give the announcement a title.'),
+  // Control characters never belong in the editor's HTML (NUL is not even valid Postgres text): dropped, like the sanitiser drops markup.
+  bodyHtml: z.string().max(200_000, 'Keep the text under 200,000 characters.').transform(removeControlCharacters).default(''),
   channels: z.array(z.enum(CHANNELS), { invalid_type_error: 'Choose at least one channel.' }).min(1, 'Choose at least one channel.'),
   audience: audienceInput,
   ackRequired: z.boolean().default(false),
@@ -587,9 +588,10 @@ export async function acknowledgeMyAnnouncement(ctx: CoreContext, rawInput: { an
 }
 
 /** `<tenant id>.<secret>` from an e-mail link → the receipt it belongs to, or null (forged, unknown, malformed). */
-async function receiptByLink(deps: CoreDeps, token: string) {
+async function receiptByLink(_deps: Pick<CoreDeps, 'db'>, token: string) {
   const [tenantId, secret] = token.split('.')
-  if (!tenantId || !secret || !/^[0-9a-f-]{36}$/i.test(tenantId) || secret.length < 20 || secret.length > 60) return null
+  // A strict uuid: '-' × 36 would pass a character class and then fail as a tenant scope (a 500, not a 'does not work').
+  if (!tenantId || !secret || !isUuid(tenantId) || secret.length < 20 || secret.length > 60) return null
   return { tenantId, hash: tokenHash(secret) }
 }
 
@@ -608,6 +610,27 @@ export async function acknowledgeAnnouncementByLink(deps: CoreDeps, input: { tok
   if (!row) return null
   // Links expire 30 days after the due date (or 90 days after sending): nothing is recorded, the page says so.
   return { title: row.title, name: row.name, acknowledgedAt: row.acknowledged_at, already: row.already, ackRequired: row.ack_required, expired: row.expired }
+}
+
+/**
+ * What an e-mail link's token names, without recording anything (for the
+ * pages that answer a link that did not work, and for link scanners):
+ * `valid` (a receipt of a published announcement), `withdrawn` (its
+ * announcement is no longer published) or `unknown` (forged, malformed, changed).
+ */
+export async function announcementLinkState(deps: Pick<CoreDeps, 'db'>, input: { token: string }): Promise<'valid' | 'withdrawn' | 'unknown'> {
+  const link = await receiptByLink(deps, input.token)
+  if (!link) return 'unknown'
+  const row = await withTenant(deps.db, { tenantId: link.tenantId }, (trx) =>
+    trx
+      .selectFrom('announcement_receipts as r')
+      .innerJoin('announcements as a', (join) => join.onRef('a.tenant_id', '=', 'r.tenant_id').onRef('a.id', '=', 'r.announcement_id'))
+      .select('a.status')
+      .where('r.link_token_hash', '=', link.hash)
+      .executeTakeFirst(),
+  )
+  if (!row) return 'unknown'
+  return row.status === 'published' ? 'valid' : 'withdrawn'
 }
 
 /** The e-mail's open pixel: marks opened the first time; any token, valid or not, gets the same pixel back. */

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.js'
 import type { CoreContext, PartnerRole } from '../context.js'
 import { AppError } from '../errors.js'
-import { inActorScope, requirePartner, requireStaff } from '../scope.js'
+import { inActorScope, requirePartner, requireStaff, withPartnerScopeLifted } from '../scope.js'
 import { parseInput, uuid } from '../validation.js'
 
 /**
@@ -160,7 +160,9 @@ export async function deactivatePartnerUser(ctx: CoreContext, rawInput: z.input<
     }
     const now = ctx.now()
     await trx.updateTable('users').set({ status: 'disabled', deactivated_at: now, deactivated_by_user_id: actorUserId, deactivated_by_kind: side, updated_at: now }).where('id', '=', person.id).execute()
-    const retired = await retireAccess(trx, { userId: person.id, kind: 'partner', email: person.email, now })
+    // Sessions, one-time links and invitations are the vendor's rows, invisible to a partner scope: ended on the system side.
+    const retire = () => retireAccess(trx, { userId: person.id, kind: 'partner', email: person.email, now })
+    const retired = side === 'partner' ? await withPartnerScopeLifted(trx, person.partner_id, retire) : await retire()
     await recordAudit(trx, {
       tenantId,
       actorUserId,

@@ -13,7 +13,7 @@ import { inActorScope, requireStaff } from '../scope.js'
 import { brandOf } from '../tenants/brand.js'
 import { recordPortalSignIn } from '../identity/portal-sign-ins.js'
 import { requireVerifiedEmail } from '../identity/verified-email.js'
-import { emailAddress, newPassword, parseInput, personName, uuid } from '../validation.js'
+import { emailAddress, newPassword, optionalSingleLineText, parseInput, personName, uuid } from '../validation.js'
 
 export const INVITATION_VALID_DAYS = 7
 
@@ -22,13 +22,13 @@ export const partnerRoleLabels: Record<PartnerRole, string> = { partner_admin: '
 export const invitePartnerUserInput = z.object({
   partnerId: uuid,
   email: emailAddress,
-  name: z.string().trim().max(120, 'Keep the name under 120 characters.').optional().transform((value) => value || null),
+  name: optionalSingleLineText(120, 'name'),
   role: z.enum(PARTNER_ROLES, { errorMap: () => ({ message: 'Choose a role.' }) }),
 })
 
 export const inviteStaffInput = z.object({
   email: emailAddress,
-  name: z.string().trim().max(120, 'Keep the name under 120 characters.').optional().transform((value) => value || null),
+  name: optionalSingleLineText(120, 'name'),
   role: z.enum(['admin', 'partner_manager', 'finance', 'viewer', 'owner'], { errorMap: () => ({ message: 'Choose a role.' }) }),
 })
 

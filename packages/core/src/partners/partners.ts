@@ -5,7 +5,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
-import { organisationName, optionalText, parseInput, uuid } from '../validation.js'
+import { optionalSingleLineText, optionalText, organisationName, parseInput, searchText, uuid } from '../validation.js'
 
 export const PARTNER_TYPES = ['reseller', 'referral', 'distributor', 'services', 'technology', 'marketplace'] as const
 export type PartnerType = (typeof PARTNER_TYPES)[number]
@@ -50,11 +50,11 @@ export const emailDomainList = z
 export const partnerFields = z.object({
   name: organisationName,
   type: z.enum(PARTNER_TYPES, { errorMap: () => ({ message: 'Choose the kind of partner.' }) }),
-  region: optionalText(80, 'Region'),
+  region: optionalSingleLineText(80, 'region'),
   website: optionalText(300, 'Website').refine((value) => value === null || /^https?:\/\/[^\s]+\.[^\s]+$/i.test(value), 'Enter a full address like https://partner.com.'),
   emailDomains: emailDomainList,
   /** One of the programme's tiers (settings.tiers); decides "tier priority" in conflicts. */
-  tier: z.string().trim().max(40).optional().transform((value) => value || null),
+  tier: optionalSingleLineText(40, 'tier'),
 })
 
 export type PartnerFieldsInput = z.input<typeof partnerFields>
@@ -78,7 +78,7 @@ export type Partner = ReturnType<typeof toPartner>
 
 export const listPartnersInput = z.object({
   status: z.enum(['active', 'archived', 'all']).default('active'),
-  search: z.string().trim().max(120).optional(),
+  search: searchText(120).optional(),
 })
 
 export async function listPartners(ctx: CoreContext, rawInput: z.input<typeof listPartnersInput> = {}) {

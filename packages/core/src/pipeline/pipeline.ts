@@ -6,7 +6,7 @@ import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff, withPartnerScopeLifted } from '../scope.js'
 import { type DealExitField, type Motion, MOTIONS, type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
 import { closeRegistration } from '../registrations/review.js'
-import { parseInput, uuid } from '../validation.js'
+import { optionalMultiLineText, parseInput, singleLineText, uuid } from '../validation.js'
 
 /**
  * The shared pipeline: partners see the deals they are part of, live, but
@@ -200,7 +200,7 @@ export async function listDeals(ctx: CoreContext, rawInput: z.input<typeof listD
   })
 }
 
-export const moveDealStageInput = z.object({ dealId: uuid, stage: z.string().min(1).max(40) })
+export const moveDealStageInput = z.object({ dealId: uuid, stage: singleLineText(40, 'stage', { min: 1, required: 'Choose a stage.' }) })
 
 /**
  * Move a deal to another stage of its motion. Moving forward leaves every
@@ -248,9 +248,9 @@ export const updateDealInput = z.object({
   amount: z.preprocess((value) => (value === '' || value === undefined ? null : typeof value === 'string' ? Number(value.replace(/[\s,]/g, '')) : value), z.number({ invalid_type_error: 'Enter the amount as a number.' }).positive('The amount must be more than zero.').max(1e11).nullable()),
   currency: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'Use a currency code such as EUR.').nullable()),
   expectedClose: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2027-03-31.').nullable()),
-  nextStep: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.string().trim().max(2000).nullable()),
+  nextStep: optionalMultiLineText(2000, 'next step'),
   ownerUserId: z.preprocess((value) => (value === '' || value === undefined ? null : value), uuid.nullable()),
-  internalNotes: z.preprocess((value) => (value === '' || value === undefined ? null : value), z.string().trim().max(10_000).nullable()),
+  internalNotes: optionalMultiLineText(10_000, 'notes'),
   discountPercent: z.preprocess((value) => (value === '' || value === undefined ? null : typeof value === 'string' ? Number(value) : value), z.number({ invalid_type_error: 'Enter a percentage.' }).min(0).max(100).nullable()),
 })
 
@@ -321,7 +321,7 @@ export async function setDealAttribution(ctx: CoreContext, rawInput: z.input<typ
 export const closeDealInput = z.object({
   dealId: uuid,
   outcome: z.enum(['won', 'lost']),
-  reason: z.string().trim().max(2000).optional().transform((value) => value || null),
+  reason: optionalMultiLineText(2000, 'reason'),
 })
 
 /**

@@ -7,7 +7,7 @@ import { AppError, isUniqueViolation } from '../errors.js'
 import { inActorScope, requirePartner, requireStaff } from '../scope.js'
 import { escapeHtml, richTextToText, sanitiseRichTextHtml } from '../security/rich-text.js'
 import { type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
-import { CONTROL_CHARACTERS, parseInput, uuid } from '../validation.js'
+import { parseInput, removeControlCharacters, titleText, uuid } from '../validation.js'
 
 /**
  * Programme rules pages: staff write rich-text pages about the partner
@@ -76,12 +76,7 @@ const pageId = z.object({ pageId: uuid })
 
 export const saveProgrammePageInput = z.object({
   pageId: uuid.optional(),
-  title: z
-    .string({ required_error: 'Give the page a title.', invalid_type_error: 'Give the page a title.' })
-    .trim()
-    .min(1, 'Give the page a title.')
-    .max(120, 'Keep the title under 120 characters.')
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'The title contains invisible control characters.'),
+  title: titleText(120, 'Give the page a title.'),
   slug: z
     .string({ invalid_type_error: 'Use lowercase letters, digits and hyphens.' })
     .trim()
@@ -94,7 +89,7 @@ export const saveProgrammePageInput = z.object({
     .string({ invalid_type_error: 'The text could not be read.' })
     .max(200_000, 'Keep the text under 200,000 characters.')
     // Control characters (NUL is not even valid in Postgres text) never belong in the editor's HTML.
-    .transform((value) => value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ''))
+    .transform(removeControlCharacters)
     .optional()
     .default(''),
 })

@@ -7,7 +7,7 @@ import { registrableDomain } from '../registrations/normalise.js'
 import { normaliseCompanyName } from '../registrations/normalise.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { DEAL_EXIT_FIELDS, MOTIONS, programmeSettingsSchema, readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { optionalSingleLineText, parseInput, singleLineText, uuid } from '../validation.js'
 import { SHAREABLE_DEAL_FIELDS, shareableDealFieldLabels } from '../pipeline/pipeline.js'
 
 /**
@@ -126,7 +126,7 @@ export async function updateRegistrationPolicy(ctx: CoreContext, rawInput: z.inp
   })
 }
 
-export const territoryInput = z.object({ region: z.string().trim().min(1, 'Enter the region.').max(80, 'Keep the region under 80 characters.'), partnerId: uuid })
+export const territoryInput = z.object({ region: singleLineText(80, 'region', { min: 1, required: 'Enter the region.', visible: 'Enter the region.' }), partnerId: uuid })
 
 export async function addTerritory(ctx: CoreContext, rawInput: z.input<typeof territoryInput>) {
   requireStaff(ctx, 'programme.manage')
@@ -160,7 +160,7 @@ const optionalAmount = (label: string) =>
 
 export const approvalRouteInput = z
   .object({
-    region: z.string().trim().max(80).optional().transform((value) => value || null),
+    region: optionalSingleLineText(80, 'region'),
     minAmount: optionalAmount('minimum'),
     maxAmount: optionalAmount('maximum'),
     approverUserId: uuid,
@@ -198,9 +198,9 @@ export async function removeApprovalRoute(ctx: CoreContext, input: { routeId: st
 }
 
 export const blockAccountInput = z.object({
-  website: z.string().trim().min(1, 'Enter the customer’s website or domain.').max(300),
-  name: z.string().trim().min(1, 'Enter the customer’s name.').max(200),
-  reason: z.string().trim().min(3, 'Say why (partners never see it).').max(500),
+  website: singleLineText(300, 'website or domain', { min: 1, required: 'Enter the customer’s website or domain.' }),
+  name: singleLineText(200, 'customer name', { min: 1, required: 'Enter the customer’s name.', visible: 'Enter the customer’s name.' }),
+  reason: singleLineText(500, 'reason', { min: 3, required: 'Say why (partners never see it).' }),
 })
 
 /** Block a customer for partner registrations (e.g. strategic accounts served directly). */
@@ -236,13 +236,13 @@ export async function unblockAccount(ctx: CoreContext, input: { accountId: strin
 
 export const updateMotionStagesInput = z.object({
   motion: z.enum(MOTIONS),
-  label: z.string().trim().min(1, 'Name the motion.').max(60, 'Keep the name under 60 characters.'),
+  label: singleLineText(60, 'name', { min: 1, required: 'Name the motion.', visible: 'Name the motion.' }),
   stages: z
     .array(
       z.object({
         /** Existing stage key (kept when the label changes, so deals stay in their stage); empty for a new stage. */
-        key: z.string().trim().max(40).optional().default(''),
-        label: z.string().trim().max(60, 'Keep stage names under 60 characters.'),
+        key: singleLineText(40, 'stage key').optional().default(''),
+        label: singleLineText(60, 'stage name'),
         exitFields: z.array(z.enum(DEAL_EXIT_FIELDS)).default([]),
         remove: z.boolean().default(false),
       }),

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { type CoreContext, type CoreDeps, portalBaseUrl } from '../context.js'
 import { enqueueEmail } from '../email/enqueue-email.js'
 import { AppError } from '../errors.js'
-import { inActorScope, requirePartner, requireStaff } from '../scope.js'
+import { inActorScope, requirePartner, requireStaff, withPartnerScopeLifted } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
 import { brandOf } from '../tenants/brand.js'
 import { parseInput, uuid } from '../validation.js'
@@ -208,7 +208,9 @@ export async function startRegistrationImport(ctx: CoreContext, rawInput: z.inpu
     if (mapping.consent === undefined && !input.consentConfirmed) fieldErrors.consentConfirmed = ['Map a consent column, or confirm that every contact in the file agreed to be contacted.']
     if (Object.keys(fieldErrors).length > 0) throw AppError.validation(fieldErrors, 'Check the column mapping.')
 
-    const progress = await trx.insertInto('job_progress').values({ tenant_id: row.tenant_id, kind: 'registration_import', status: 'queued', total: row.row_count, done: 0, message: 'Waiting for a worker…' }).returning('id').executeTakeFirstOrThrow()
+    // The progress row belongs to the job (the worker writes it): created on the system side; partners read it through their import.
+    const createProgress = () => trx.insertInto('job_progress').values({ tenant_id: row.tenant_id, kind: 'registration_import', status: 'queued', total: row.row_count, done: 0, message: 'Waiting for a worker…' }).returning('id').executeTakeFirstOrThrow()
+    const progress = ctx.actor.kind === 'partner' ? await withPartnerScopeLifted(trx, ctx.actor.partnerId, createProgress) : await createProgress()
     await trx
       .updateTable('registration_imports')
       .set({ mapping: JSON.stringify(mapping), consent_confirmed: input.consentConfirmed, status: 'queued', progress_id: progress.id })

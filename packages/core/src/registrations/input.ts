@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, multiLineText, singleLineText } from '../validation.js'
 
 /**
  * The fields of a lead or deal registration, shared by every capture path
@@ -10,8 +11,6 @@ import { z } from 'zod'
  * filling the form. Free text is stored verbatim (trimmed) and escaped on
  * output, never "sanitised".
  */
-
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/
 
 export const REGISTRATION_KINDS = ['lead', 'deal'] as const
 export type RegistrationKind = (typeof REGISTRATION_KINDS)[number]
@@ -32,16 +31,12 @@ const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(
 
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)
 
-const text = (label: string, max: number) =>
-  z
-    .string({ required_error: `Enter the ${label}.`, invalid_type_error: `Enter the ${label}.` })
-    .trim()
-    .min(1, `Enter the ${label}.`)
-    .max(max, `Keep the ${label} under ${max.toLocaleString('en')} characters.`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), `The ${label} contains invisible control characters.`)
+/** Names, company, domain, region …: one line. Descriptions (problem, next step): several lines. */
+const text = (label: string, max: number, lines: 'single' | 'multi' = 'single') =>
+  (lines === 'single' ? singleLineText : multiLineText)(max, label, { min: 1, required: `Enter the ${label}.`, visible: `Enter the ${label}.` })
 
-const optionalText = (label: string, max: number) =>
-  z.preprocess(emptyToUndefined, text(label, max).optional()).transform((value) => value ?? null)
+const optionalText = (label: string, max: number, lines: 'single' | 'multi' = 'single') =>
+  z.preprocess(emptyToUndefined, text(label, max, lines).optional()).transform((value) => value ?? null)
 
 /** "1.234,50", "1,234.50", "12000", "€ 5k" are all amounts people type; anything else is refused. */
 export function parseAmount(raw: string): number | null {
@@ -93,6 +88,10 @@ const listOfWords = (label: string) =>
     .optional()
     .transform((value, context) => {
       const entries = (Array.isArray(value) ? value : (value ?? '').split(/[,;\n]+/)).map((entry) => entry.trim()).filter(Boolean)
+      if (entries.some((entry) => hasControlCharacters(entry) || /[\r\n]/.test(entry))) {
+        context.addIssue({ code: z.ZodIssueCode.custom, message: CONTROL_CHARACTER_MESSAGE })
+        return z.NEVER
+      }
       if (entries.length > 20) {
         context.addIssue({ code: z.ZodIssueCode.custom, message: `List at most 20 ${label}.` })
         return z.NEVER
@@ -141,7 +140,7 @@ export function registrationFieldsSchema(today: string) {
           .transform((value) => value.toLowerCase()),
       ),
       contactRole: optionalText('contact role', 120),
-      problem: text('problem and fit', 10_000),
+      problem: text('problem and fit', 10_000, 'multi'),
       stageGuess: z.preprocess(emptyToUndefined, z.enum(STAGE_GUESSES, { errorMap: () => ({ message: 'Choose how far along the customer is.' }) }).default('exploring')),
       consent: booleanLike.refine((value) => value === true, 'Confirm that the contact agreed to be contacted by the vendor.'),
       region: optionalText('region', 80),
@@ -170,7 +169,7 @@ export function registrationFieldsSchema(today: string) {
           return day
         }),
       dealStage: optionalText('deal stage', 60),
-      nextStep: optionalText('next step', 2000),
+      nextStep: optionalText('next step', 2000, 'multi'),
       coSellRequested: booleanLike.default(false),
     })
     .superRefine((fields, context) => {

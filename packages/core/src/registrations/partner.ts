@@ -4,7 +4,7 @@ import type { CoreContext, PartnerContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requirePartner, withPartnerScopeLifted } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { multiLineText, parseInput, searchText, uuid } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
 import { caseReference, notifyPartner, notifyReviewersLater } from './notify.js'
 import type { RegistrationStatus } from './review.js'
@@ -86,7 +86,7 @@ const partnerColumns = [
 
 export const listMyRegistrationsInput = z.object({
   view: z.enum(['open', 'approved', 'closed', 'all']).default('all'),
-  search: z.string().trim().max(120).optional(),
+  search: searchText(120).optional(),
 })
 
 export async function listMyRegistrations(ctx: CoreContext, rawInput: z.input<typeof listMyRegistrationsInput> = {}) {
@@ -179,7 +179,7 @@ interface LockedRow {
 
 export const answerInfoRequestInput = z.object({
   registrationId: uuid,
-  answer: z.string({ required_error: 'Write your answer.' }).trim().min(2, 'Write your answer.').max(10_000, 'Keep the answer under 10,000 characters.'),
+  answer: multiLineText(10_000, 'answer', { min: 2, required: 'Write your answer.' }),
 })
 
 /** The answer goes back to review with a fresh decision SLA. */
@@ -200,7 +200,7 @@ export async function answerInfoRequest(ctx: CoreContext, rawInput: z.input<type
 
 export const logNextStepInput = z.object({
   registrationId: uuid,
-  nextStep: z.string({ required_error: 'Describe the next step.' }).trim().min(3, 'Describe the next step (at least 3 characters).').max(2000, 'Keep it under 2,000 characters.'),
+  nextStep: multiLineText(2000, 'next step', { min: 3, required: 'Describe the next step (at least 3 characters).' }),
   /** A meeting or call with the customer: counts toward an automatic extension. */
   customerMeeting: z.preprocess((value) => value === 'on' || value === 'true' || value === true, z.boolean()).default(false),
 })
@@ -219,21 +219,15 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
     const settings = readProgrammeSettings(tenant.settings)
     const extend = input.customerMeeting && row.extension_count < settings.registration.maxExtensions && row.protection_ends_at !== null
     const protectionEndsAt = extend && row.protection_ends_at ? new Date(Math.max(row.protection_ends_at.getTime(), now.getTime()) + settings.registration.extensionDays * 86_400_000) : row.protection_ends_at
-    await trx
-      .updateTable('registrations')
-      .set({
-        next_step: input.nextStep,
-        last_activity_at: now,
-        idle_flagged_at: null,
-        updated_at: now,
-        ...(extend ? { protection_ends_at: protectionEndsAt, extension_count: sql<number>`extension_count + 1`, expiry_reminded_at: null } : {}),
-      })
-      .where('id', '=', row.id)
-      .execute()
-    const dealId = row.deal_id
-    if (dealId) {
-      await withPartnerScopeLifted(trx, row.partner_id, () => trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', dealId).execute())
-    }
+    await trx.updateTable('registrations').set({ next_step: input.nextStep, last_activity_at: now, idle_flagged_at: null, updated_at: now }).where('id', '=', row.id).execute()
+    // The protection window and the deal are the vendor's: core extends them by the policy, the partner scope cannot.
+    await withPartnerScopeLifted(trx, row.partner_id, async () => {
+      if (extend) {
+        await trx.updateTable('registrations').set({ protection_ends_at: protectionEndsAt, extension_count: sql<number>`extension_count + 1`, expiry_reminded_at: null }).where('id', '=', row.id).execute()
+      }
+      const dealId = row.deal_id
+      if (dealId) await trx.updateTable('deals').set({ next_step: input.nextStep, last_activity_at: now, ...(extend ? { protection_ends_at: protectionEndsAt } : {}) }).where('id', '=', dealId).execute()
+    })
     await appendRegistrationEvent(trx, {
       tenantId: row.tenant_id,
       registrationId: row.id,
@@ -248,7 +242,9 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
       details: { customerMeeting: input.customerMeeting, extended: extend },
     })
     if (extend && protectionEndsAt) {
-      await notifyPartner(trx, ctx, { tenant, registration: row, to: { email: actor.email, name: actor.label }, notice: { kind: 'extended', protectionEndsAt, reason: `You logged a customer meeting as the next step: ${input.nextStep}` } })
+      await withPartnerScopeLifted(trx, row.partner_id, () =>
+        notifyPartner(trx, ctx, { tenant, registration: row, to: { email: actor.email, name: actor.label }, notice: { kind: 'extended', protectionEndsAt, reason: `You logged a customer meeting as the next step: ${input.nextStep}` } }),
+      )
     }
     return { registrationId: row.id, extended: extend, protectionEndsAt }
   })
@@ -256,7 +252,7 @@ export async function logNextStep(ctx: CoreContext, rawInput: z.input<typeof log
 
 export const requestExtensionInput = z.object({
   registrationId: uuid,
-  note: z.string({ required_error: 'Say why you need more time.' }).trim().min(5, 'Say why you need more time (at least 5 characters).').max(2000, 'Keep it under 2,000 characters.'),
+  note: multiLineText(2000, 'reason', { min: 5, required: 'Say why you need more time (at least 5 characters).' }),
 })
 
 export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.input<typeof requestExtensionInput>) {
@@ -274,7 +270,7 @@ export async function requestProtectionExtension(ctx: CoreContext, rawInput: z.i
 
 export const appealRejectionInput = z.object({
   registrationId: uuid,
-  evidence: z.string({ required_error: 'Add your evidence.' }).trim().min(20, 'Describe your evidence (at least 20 characters): e.g. the date of your first meeting and who attended.').max(10_000, 'Keep it under 10,000 characters.'),
+  evidence: multiLineText(10_000, 'evidence', { min: 20, required: 'Describe your evidence (at least 20 characters): e.g. the date of your first meeting and who attended.' }),
 })
 
 /** Within the appeal window, once per registration: back to review with a fresh SLA. */

@@ -7,7 +7,7 @@ import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { consumeRateLimit, type RateLimitRule } from '../security/rate-limit.js'
 import { brandOf } from '../tenants/brand.js'
-import { emailAddress, parseInput, uuid } from '../validation.js'
+import { emailAddress, parseInput, singleLineText, uuid } from '../validation.js'
 import { registrableDomain } from './normalise.js'
 import { registerClaim, toPartnerReceipt } from './submit.js'
 
@@ -105,7 +105,7 @@ export async function describeRegistrationLink(deps: Pick<CoreDeps, 'db' | 'port
 
 export const publicSubmissionInput = z.object({
   token: z.string().min(10).max(200),
-  submitterName: z.string({ required_error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(120, 'Keep your name under 120 characters.'),
+  submitterName: singleLineText(120, 'name', { min: 1, required: 'Enter your name.', visible: 'Enter your name.' }),
   submitterEmail: emailAddress,
   /** Hidden field people never fill in; bots do. */
   honeypot: z.string().max(500).optional().default(''),

@@ -4,7 +4,7 @@ import type { Actor, CoreContext, CoreDeps, StaffContext } from '../context.js'
 import { AppError, isAppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid } from '../validation.js'
+import { multiLineText, optionalMultiLineText, parseInput, searchText, uuid } from '../validation.js'
 import { loadCompetingClaims } from './claims.js'
 import { caseReference, notifyPartner, type PartnerNotice } from './notify.js'
 import { appendRegistrationEvent, type EventActor } from './submit.js'
@@ -33,7 +33,7 @@ const PENDING: RegistrationStatus[] = ['submitted', 'under_review', 'info_reques
 
 export const reviewQueueInput = z.object({
   view: z.enum(['pending', 'approved', 'closed', 'all']).default('pending'),
-  search: z.string().trim().max(120).optional(),
+  search: searchText(120).optional(),
   partnerId: uuid.optional(),
   conflictsOnly: z.boolean().default(false),
   mineOnly: z.boolean().default(false),
@@ -289,9 +289,9 @@ export async function startReview(ctx: CoreContext, rawInput: z.input<typeof sta
 export const approveRegistrationInput = z.object({
   registrationId: uuid,
   protectionDays: z.coerce.number({ invalid_type_error: 'Enter the number of days.' }).int('Use whole days.').min(1, 'Protect for at least 1 day.').max(365, 'Protect for at most 365 days.').optional(),
-  note: z.string().trim().max(2000, 'Keep the note under 2,000 characters.').optional().transform((value) => value || null),
+  note: optionalMultiLineText(2000, 'note'),
   /** Required when another partner's approved claim on the customer is still protected. */
-  conflictResolution: z.string().trim().max(2000).optional().transform((value) => value || null),
+  conflictResolution: optionalMultiLineText(2000, 'explanation'),
 })
 
 export async function approveRegistration(ctx: CoreContext, rawInput: z.input<typeof approveRegistrationInput>) {
@@ -367,7 +367,7 @@ async function createDealFromRegistration(trx: TenantTransaction, registration: 
 
 export const rejectRegistrationInput = z.object({
   registrationId: uuid,
-  reason: z.string({ required_error: 'Give the partner a reason.' }).trim().min(5, 'Give the partner a reason (at least 5 characters).').max(2000, 'Keep the reason under 2,000 characters.'),
+  reason: multiLineText(2000, 'reason', { min: 5, required: 'Give the partner a reason (at least 5 characters).' }),
 })
 
 export async function rejectRegistration(ctx: CoreContext, rawInput: z.input<typeof rejectRegistrationInput>) {
@@ -395,7 +395,7 @@ export async function rejectRegistration(ctx: CoreContext, rawInput: z.input<typ
 
 export const requestRegistrationInfoInput = z.object({
   registrationId: uuid,
-  question: z.string({ required_error: 'Write what you need to know.' }).trim().min(5, 'Write what you need to know (at least 5 characters).').max(2000, 'Keep the question under 2,000 characters.'),
+  question: multiLineText(2000, 'question', { min: 5, required: 'Write what you need to know (at least 5 characters).' }),
 })
 
 export async function requestRegistrationInfo(ctx: CoreContext, rawInput: z.input<typeof requestRegistrationInfoInput>) {
@@ -410,7 +410,7 @@ export async function requestRegistrationInfo(ctx: CoreContext, rawInput: z.inpu
 export const closeRegistrationInput = z.object({
   registrationId: uuid,
   outcome: z.enum(['won', 'lost']),
-  reason: z.string().trim().max(2000).optional().transform((value) => value || null),
+  reason: optionalMultiLineText(2000, 'note'),
 })
 
 /** Won or lost: ends the protection, closes the built-in deal. */
@@ -461,7 +461,7 @@ export async function closeRegistrationFromCrm(deps: CoreDeps, input: { tenantId
 export const extendProtectionInput = z.object({
   registrationId: uuid,
   days: z.coerce.number({ invalid_type_error: 'Enter the number of days.' }).int('Use whole days.').min(1, 'Extend by at least 1 day.').max(365, 'Extend by at most 365 days.'),
-  reason: z.string().trim().min(3, 'Say why (at least 3 characters).').max(2000),
+  reason: multiLineText(2000, 'reason', { min: 3, required: 'Say why (at least 3 characters).' }),
 })
 
 /** Staff grant an extension (e.g. answering a partner's request); not limited by the automatic-extension count. */
@@ -491,7 +491,7 @@ export async function extendProtection(ctx: CoreContext, rawInput: z.input<typeo
 export const bulkDecideInput = z.object({
   registrationIds: z.array(uuid).min(1, 'Select at least one registration.').max(100, 'Decide at most 100 at once.'),
   action: z.enum(['approve', 'reject']),
-  reason: z.string().trim().max(2000).optional(),
+  reason: multiLineText(2000, 'reason').optional(),
 })
 
 /** Each registration is decided in its own transaction; one failure (e.g. a protected rival) does not undo the others. */

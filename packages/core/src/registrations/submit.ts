@@ -3,8 +3,9 @@ import { z } from 'zod'
 import type { CoreContext, CoreDeps } from '../context.js'
 import { AppError, type FieldErrors } from '../errors.js'
 import { requirePartner, requireStaff } from '../scope.js'
+import { consumeRateLimit, PRECHECK_RATE_LIMITED, precheckRateLimit } from '../security/rate-limit.js'
 import { type ProgrammeSettings, readProgrammeSettings } from '../settings.js'
-import { parseInput, uuid, zodFieldErrors } from '../validation.js'
+import { multiLineText, parseInput, singleLineText, uuid, zodFieldErrors } from '../validation.js'
 import { addBusinessHours } from './business-hours.js'
 import { type ClaimCheck, checkClaim, checkClaims, motionForPartnerType } from './claims.js'
 import { type RegistrationFields, registrationFieldsSchema } from './input.js'
@@ -539,11 +540,11 @@ export function toPartnerReceipt(result: RegisteredClaim) {
 }
 
 export const precheckRegistrationInput = z.object({
-  companyName: z.string().max(200).default(''),
-  website: z.string().max(300).default(''),
-  contactEmail: z.string().max(254).default(''),
-  region: z.string().max(80).default(''),
-  productInterest: z.string().max(2000).default(''),
+  companyName: singleLineText(200, 'company name').default(''),
+  website: singleLineText(300, 'website').default(''),
+  contactEmail: singleLineText(254, 'e-mail address').default(''),
+  region: singleLineText(80, 'region').default(''),
+  productInterest: multiLineText(2000, 'product interest').default(''),
   partnerId: uuid.optional(),
 })
 
@@ -573,6 +574,9 @@ export async function precheckRegistration(ctx: CoreContext, rawInput: z.input<t
   const domainResult = fromWebsite ?? fromEmail
   const domain = domainResult?.ok ? domainResult.domain : null
   if (!companyKey && !domain) return { ready: false as const, verdict: null, message: 'Enter the company name or website to check for conflicts.', staffSummary: null }
+  // Per person: a form's typing pace, not a free answer to every "is this customer claimed?".
+  const limit = await consumeRateLimit(ctx.db, `precheck:${tenantId}:${ctx.actor.userId}`, precheckRateLimit, ctx.now())
+  if (!limit.allowed) throw new AppError('RATE_LIMITED', PRECHECK_RATE_LIMITED, { retryAfterSeconds: limit.retryAfterSeconds })
   return withTenant(ctx.db, { tenantId }, async (trx) => {
     const tenant = await trx.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow()
     const partner = await trx.selectFrom('partner_organisations').select(['id', 'name', 'tier', 'created_at']).where('id', '=', partnerId).executeTakeFirst()

@@ -7,7 +7,7 @@ import type { CoreContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { inActorScope, requireStaff } from '../scope.js'
 import { MOTIONS, type Motion, readProgrammeSettings } from '../settings.js'
-import { CONTROL_CHARACTERS, parseInput, searchText, uuid } from '../validation.js'
+import { CONTROL_CHARACTERS, parseInput, searchText, titleText, uuid } from '../validation.js'
 import { type ResourceFileType, sniffResourceFile } from './file-types.js'
 import { WEEK_MS, weekOfCreatedAt, weekStartUtc } from '../weeks.js'
 
@@ -89,12 +89,7 @@ const stringList = z
   .transform((value) => [...new Set(typeof value === 'string' ? [value] : (value ?? []))].filter(Boolean))
 
 export const resourceFieldsInput = z.object({
-  title: z
-    .string({ required_error: 'Give the resource a title.' })
-    .trim()
-    .min(1, 'Give the resource a title.')
-    .max(200, 'Keep the title under 200 characters.')
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'The title contains invisible control characters.'),
+  title: titleText(200, 'Give the resource a title.'),
   description: z
     .string()
     .trim()

@@ -7,6 +7,15 @@ export interface RateLimitRule {
 }
 
 /**
+ * The registration form's instant conflict check, per signed-in person:
+ * plenty for typing (one check per pause), but the check must not become an
+ * oracle that answers unlimited "is this customer claimed?" questions.
+ */
+export const precheckRateLimit = { limit: 60, windowSeconds: 60 } satisfies RateLimitRule
+
+export const PRECHECK_RATE_LIMITED = 'The conflict check has been asked very often in the last minute and pauses for a moment. You can still submit the registration; it is checked in full then.'
+
+/**
  * Fixed-window counter in Postgres (not process memory, so it holds across
  * app instances). Returns whether this hit is allowed and, if not, when to retry.
  */

@@ -15,6 +15,7 @@ export const adminAnnouncementsRouter = router({
     .input(byId)
     .query(({ ctx, input }) => listAnnouncementReceipts(ctx.core, input)),
   save: staffProcedure('announcements.manage')
+    .meta({ stripControlCharacters: ['bodyHtml'] })
     .input(loose)
     .mutation(({ ctx, input }) => saveAnnouncementDraft(ctx.core, input as never)),
   publish: staffProcedure('announcements.manage')

@@ -16,6 +16,7 @@ export const partnerFieldsInput = z.object({
 
 export const partnersRouter = router({
   list: staffProcedure('partners.view')
+    .meta({ stripControlCharacters: ['search'] })
     .input(listPartnersInput.partial().optional())
     .query(({ ctx, input }) => listPartners(ctx.core, input ?? {})),
   get: staffProcedure('partners.view')

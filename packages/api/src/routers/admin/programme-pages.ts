@@ -22,6 +22,7 @@ export const adminProgrammePagesRouter = router({
     .input(byId)
     .query(({ ctx, input }) => getProgrammePageForStaff(ctx.core, input)),
   save: staffProcedure('programme.manage')
+    .meta({ stripControlCharacters: ['bodyHtml'] })
     .input(loose)
     .mutation(({ ctx, input }) => saveProgrammePage(ctx.core, input as never)),
   publish: staffProcedure('programme.manage')

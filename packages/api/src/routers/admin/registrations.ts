@@ -48,6 +48,7 @@ export const adminRegistrationsRouter = router({
     .input(startImportShape)
     .mutation(({ ctx, input }) => startRegistrationImport(ctx.core, input as never)),
   queue: staffProcedure('registrations.view')
+    .meta({ stripControlCharacters: ['search'] })
     .input(reviewQueueInput.partial().optional())
     .query(({ ctx, input }) => listReviewQueue(ctx.core, input ?? {})),
   get: staffProcedure('registrations.view')

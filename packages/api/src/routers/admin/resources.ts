@@ -9,6 +9,7 @@ const byId = z.object({ resourceId: z.string() })
 
 export const adminResourcesRouter = router({
   list: staffProcedure('resources.view')
+    .meta({ stripControlCharacters: ['q'] })
     .input(z.object({ q: z.string().optional(), status: z.string().optional() }).optional())
     .query(({ ctx, input }) => listResourcesForStaff(ctx.core, (input ?? {}) as never)),
   get: staffProcedure('resources.view')

@@ -131,6 +131,7 @@ export const portalRegistrationsRouter = router({
     .output(z.object({ importId: z.string(), status: z.string() }))
     .mutation(({ ctx, input }) => startRegistrationImport(ctx.core, input as never)),
   list: partnerProcedure
+    .meta({ stripControlCharacters: ['search'] })
     .input(listMyRegistrationsInput.partial().optional())
     .output(z.array(partnerRegistrationOutput))
     .query(({ ctx, input }) => listMyRegistrations(ctx.core, input ?? {})),

@@ -55,6 +55,7 @@ const byId = z.object({ resourceId: z.string() })
 
 export const portalResourcesRouter = router({
   search: partnerProcedure
+    .meta({ stripControlCharacters: ['q'] })
     .input(z.record(z.unknown()).optional())
     .output(resourceSearchOutput)
     .query(({ ctx, input }) => searchResources(ctx.core, input ?? {})),
